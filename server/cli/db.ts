@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { migrateDown, migrateUp, pendingMigrations } from '../db/migrate.ts';
+import { withDatabase } from './context.ts';
+
+export function registerDbCommands(program: Command): void {
+  const db = program.command('db').description('Database migrations');
+
+  db.command('migrate')
+    .description('Apply every pending migration')
+    .action(() =>
+      withDatabase(
+        async (orm) => {
+          const applied = await migrateUp(orm);
+          console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+        },
+        { migrate: false },
+      ),
+    );
+
+  db.command('rollback')
+    .description('Roll back the most recent migration (or all with --all)')
+    .option('--all', 'roll back every migration')
+    .action((opts: { all?: boolean }) =>
+      withDatabase(
+        async (orm) => {
+          const reverted = await migrateDown(orm, { all: opts.all ?? false });
+          console.log(reverted.length ? `Rolled back: ${reverted.join(', ')}` : 'Nothing to roll back.');
+        },
+        { migrate: false },
+      ),
+    );
+
+  db.command('status')
+    .description('List pending migrations')
+    .action(() =>
+      withDatabase(
+        async (orm) => {
+          const pending = await pendingMigrations(orm);
+          console.log(pending.length ? `Pending: ${pending.join(', ')}` : 'Up to date.');
+        },
+        { migrate: false },
+      ),
+    );
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('needs no environment at all: port 3000, embedded database in ./data', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads PORT, DATABASE_URL, HARMONIC_DATA_DIR and LOG_LEVEL', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db.example:5432/harmonic',
+      HARMONIC_DATA_DIR: '/var/lib/harmonic',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db.example:5432/harmonic',
+      dataDir: '/var/lib/harmonic',
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+
+  it('rejects PORT=abc with a message naming the variable and the value', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT="abc": must be a number/);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (err) {
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).toMatch(/^PORT="70000": must be between 0 and 65535/m);
+      expect(issues).toMatch(/^DATABASE_URL="mysql:\/\/x": must start with postgres/m);
+      expect(issues).toMatch(/^LOG_LEVEL="loud"/m);
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { AdminAccount } from '../admin/entity.ts';
+import { AuditEvent } from '../audit/entity.ts';
+import { KbEntry } from '../kb/entity.ts';
+import { ApiKey } from '../keys/entity.ts';
+import { Tier } from '../tiers/entity.ts';
+import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entities.ts';
+import { User } from '../users/entity.ts';
+
+/** Every entity, listed explicitly so discovery never depends on file globs. */
+export const entities = [
+  Tier,
+  User,
+  ApiKey,
+  UsageCounter,
+  DemoCounter,
+  UsageEvent,
+  UsageSummary,
+  AuditEvent,
+  KbEntry,
+  AdminAccount,
+];

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124000000_initial } from './Migration20261124000000_initial.ts';
+
+/**
+ * Every migration in order. Listed explicitly rather than globbed so the same
+ * list runs from source, from tests and from a bundled build.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
+];

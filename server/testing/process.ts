@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface HarmonicProcess {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Signals the whole process group (npm and the node it runs). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Starts Harmonic as a separate process, the way an operator would: `npm start`
+ * by default, or another command line. The environment is clean of DATABASE_URL
+ * unless given, so the zero-setup path is what runs.
+ */
+export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, string> } = {}): HarmonicProcess {
+  const [cmd, ...args] = opts.command ?? ['npm', 'start', '--silent'];
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !['DATABASE_URL', 'PORT', 'HARMONIC_DATA_DIR', 'NODE_ENV'].includes(k) && !k.startsWith('VITEST')) env[k] = v;
+  }
+  const child = spawn(cmd ?? 'npm', args, {
+    cwd: REPO_ROOT,
+    env: { ...env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    for (const w of waiters) w();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill(signal) {
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+    },
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(pattern);
+          if (m) {
+            cleanup();
+            resolve(m);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${out.slice(-3000)}`));
+        }, timeoutMs);
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`process exited before ${pattern}; output:\n${out.slice(-3000)}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          child.removeListener('exit', onExit);
+        };
+        waiters.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+  };
+}
+
+/**
+ * Waits for the "Harmonic is running at http://localhost:<port>" log line and
+ * returns the base URL and the server's own pid (not npm's), so a test can
+ * signal the server as a process supervisor would.
+ */
+export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000): Promise<{ url: string; pid: number }> {
+  const m = await proc.waitFor(/"pid":(\d+)[^\n]*Harmonic is running at http:\/\/localhost:(\d+)/, timeoutMs);
+  return { url: `http://127.0.0.1:${m[2]}`, pid: Number(m[1]) };
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createContextInner } from '../context.ts';
+import { createLogger } from '../logger.ts';
+import { initOrm, type Orm } from '../db/orm.ts';
+import { createCallerFactory } from '../trpc.ts';
+import { appRouter } from '../routers/root.ts';
+import { createServices, stopServices, type Services } from '../services.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  orm: Orm;
+  db: TestDatabase;
+  config: Config;
+  /** Captured log lines (JSON strings), for assertions about what was logged. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Extra environment, parsed exactly as in production. */
+  env?: Record<string, string>;
+  /** Reuse a database (e.g. for a second instance); by default each server gets a fresh one. */
+  db?: TestDatabase;
+}
+
+/** The real HTTP server on a real PostgreSQL database of this test's own, on a free port. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = opts.db ?? (await createTestDatabase());
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, ...opts.env });
+  const logs: string[] = [];
+  // The production logger, redaction included, writing into memory.
+  const logger = createLogger(config, { write: (line: string) => void logs.push(line) });
+  const orm = await initOrm({ clientUrl: db.url, poolMax: config.dbPoolMax, logger });
+  const services = createServices({ config, logger, orm });
+  const app = await buildApp({ services });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address !== 'object') throw new Error('server has no address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app,
+    services,
+    orm,
+    db,
+    config,
+    logs,
+    async close() {
+      await app.close();
+      await stopServices(services);
+      await orm.close();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+/** A tRPC caller with a context built by createContextInner, without HTTP. */
+export function createTestCaller(services: Services, ctx: { apiKeyHeader?: string; ip?: string } = {}) {
+  return createCallerFactory(appRouter)(
+    createContextInner({ em: services.orm.em.fork(), services, ip: ctx.ip ?? '127.0.0.1', apiKeyHeader: ctx.apiKeyHeader }),
+  );
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p } from '@mikro-orm/core';
+import { TierRepository } from './repository.ts';
+
+const TierSchema = defineEntity({
+  name: 'Tier',
+  tableName: 'tiers',
+  repository: () => TierRepository,
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    name: p.string().length(64),
+    /** Requests a user may make per calendar month (UTC); null means unlimited. */
+    monthlyQuota: p.integer().nullable(),
+    /** Monthly price in cents; null means a negotiated price. */
+    priceCents: p.integer().nullable(),
+    description: p.text().default(''),
+    /** The tier new users get when none is named. */
+    isDefault: p.boolean().default(false),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+
+export class Tier extends TierSchema.class {}
+TierSchema.setClass(Tier);

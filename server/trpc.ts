@@ -1,0 +1,59 @@
+import { TRPCError, initTRPC } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Context } from './context.ts';
+import { AppError, ERROR_TABLE, type FieldIssue } from './errors.ts';
+import { zodIssues } from './validation.ts';
+
+/**
+ * tRPC is initialised once, here. Routers under server/routers/ build on the
+ * three procedure kinds exported below.
+ */
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const issues: FieldIssue[] | undefined =
+      cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
+    const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : undefined;
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    return {
+      ...shape,
+      // Internal errors never leak their message or stack to the caller.
+      message: internal ? 'Internal server error' : issues ? issues.map((i) => `${i.field || 'input'}: ${i.message}`).join('; ') : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appCode,
+        issues,
+        details: cause instanceof AppError && !internal ? cause.details : undefined,
+      },
+    };
+  },
+});
+
+/** Services throw AppError; this turns it into the matching tRPC error (see server/errors.ts). */
+const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    for (const [name, value] of Object.entries(cause.headers ?? {})) ctx.setHeader(name, value);
+    throw new TRPCError({ code: ERROR_TABLE[cause.code].trpc, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+/** Authenticated by the `X-API-Key` header; narrows ctx with the verified key. */
+export const keyedProcedure = publicProcedure.use(({ ctx }) => {
+  throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.apiKeyHeader ? 'Invalid API key' : 'Missing X-API-Key header' });
+});
+
+/** Authenticated by an admin session cookie; API keys never pass this guard. */
+export const adminProcedure = publicProcedure.use(() => {
+  throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as an admin' });
+});
