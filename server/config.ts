@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**
  * Every setting Harmonic reads from the environment, parsed once at start-up.
@@ -35,6 +36,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: flag(false),
+  ...sourcesEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -51,6 +53,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  sources: SourcesConfig;
 }
 
 export class ConfigError extends Error {
@@ -88,5 +91,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
+    sources: toSourcesConfig(e),
   };
 }
