@@ -15,8 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // Command-line tools print to stdout on purpose.
-    files: ['server/cli/**', 'scripts/**', 'e2e/**'],
+    // Command-line tools, examples and measured tests print to stdout on purpose.
+    files: ['server/cli/**', 'scripts/**', 'e2e/**', 'client/sdk/example.ts', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },
 );

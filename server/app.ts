@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { createContextFactory } from './context.ts';
 import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerRestRoutes } from './rest/routes.ts';
 import { appRouter, type AppRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
 import { registerSpa } from './spa.ts';
@@ -99,6 +100,8 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
       },
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  await app.register((api) => registerRestRoutes(api, services), { prefix: '/api/v1' });
 
   await registerSpa(app, spaDir);
   return app;

@@ -36,6 +36,14 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: flag(false),
+  BCRYPT_COST: z.coerce.number().int().min(4, 'must be between 4 and 15').max(15, 'must be between 4 and 15').default(10),
+  KEY_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  KEY_CACHE_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  DEMO_ENABLED: flag(true),
+  DEMO_MONTHLY_QUOTA: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  LEDGER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  LEDGER_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   ...sourcesEnvShape,
 });
 
@@ -53,6 +61,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  bcryptCost: number;
+  keyCache: { max: number; ttlMs: number; negativeTtlMs: number };
+  /** Keyless calls to /api/v1/data; the quota defaults to the default tier's. */
+  demo: { enabled: boolean; monthlyQuota: number | undefined };
+  ledger: { flushIntervalMs: number; maxBatch: number };
   sources: SourcesConfig;
 }
 
@@ -91,6 +104,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
+    bcryptCost: e.BCRYPT_COST,
+    keyCache: { max: e.KEY_CACHE_MAX, ttlMs: e.KEY_CACHE_TTL_MS, negativeTtlMs: e.KEY_CACHE_NEGATIVE_TTL_MS },
+    demo: { enabled: e.DEMO_ENABLED, monthlyQuota: e.DEMO_MONTHLY_QUOTA },
+    ledger: { flushIntervalMs: e.LEDGER_FLUSH_MS, maxBatch: e.LEDGER_BATCH },
     sources: toSourcesConfig(e),
   };
 }

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateUp } from './db/migrate.ts';
 import { initOrm, type Orm } from './db/orm.ts';
-import { createServices, stopServices, type Services } from './services.ts';
+import { createServices, startServices, stopServices, type Services } from './services.ts';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -25,6 +25,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const applied = await migrateUp(orm);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
     const services = createServices({ config, logger, orm });
+    await startServices(services);
     const app = await buildApp({ services });
     const ormRef = orm;
     let stopped: Promise<void> | undefined;

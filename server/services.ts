@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
+import { InvalidationListener } from './events/invalidation.ts';
+import { KeyCache } from './keys/cache.ts';
+import { KeyService } from './keys/service.ts';
 import { SourceService } from './sources/service.ts';
+import { LedgerWriter } from './usage/ledger.ts';
+import { UsageService } from './usage/service.ts';
+import { UserService } from './users/service.ts';
 
 /**
  * The composition root: every long-lived service, built once per process and
@@ -13,18 +19,48 @@ export interface Services {
   logger: Logger;
   orm: Orm;
   databaseHealth: DatabaseHealth;
+  keyCache: KeyCache;
+  keys: KeyService;
+  users: UserService;
+  ledger: LedgerWriter;
+  usage: UsageService;
   sources: SourceService;
+  invalidations: InvalidationListener;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
+  const { config, logger, orm } = deps;
+  const keyCache = new KeyCache(config.keyCache);
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost });
+  const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
   return {
-    ...deps,
-    databaseHealth: new DatabaseHealth(deps.orm),
-    sources: new SourceService({ config: deps.config.sources, logger: deps.logger, orm: deps.orm }),
+    config,
+    logger,
+    orm,
+    databaseHealth: new DatabaseHealth(orm),
+    keyCache,
+    keys,
+    users: new UserService(),
+    ledger,
+    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota } }),
+    sources: new SourceService({ config: config.sources, logger, orm }),
+    invalidations: new InvalidationListener({
+      connectionString: orm.config.get('clientUrl') ?? '',
+      logger,
+      onInvalidate: (message) => keys.invalidate(message),
+    }),
   };
 }
 
-/** Stops background work and flushes buffers; the ORM is closed by the caller afterwards. */
+/** Starts background work: the ledger's flush timer and the LISTEN connection for invalidations. */
+export async function startServices(services: Services): Promise<void> {
+  services.ledger.start();
+  await services.invalidations.start();
+}
+
+/** Stops background work and flushes the ledger; the ORM is closed by the caller afterwards. */
 export async function stopServices(services: Services): Promise<void> {
+  await services.ledger.stop(services.config.shutdownTimeoutMs);
+  await services.invalidations.stop();
   await services.sources.close();
 }

@@ -8,7 +8,12 @@ import { zodIssues } from './validation.ts';
  * tRPC is initialised once, here. Routers under server/routers/ build on the
  * three procedure kinds exported below.
  */
-const t = initTRPC.context<Context>().create({
+/** Which guard a procedure sits behind; read by the shared guard tests. */
+export interface ProcedureMeta {
+  auth?: 'public' | 'key' | 'admin';
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const issues: FieldIssue[] | undefined =
@@ -46,14 +51,18 @@ export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors);
 
-/** Authenticated by the `X-API-Key` header; narrows ctx with the verified key. */
-export const keyedProcedure = publicProcedure.use(({ ctx }) => {
-  throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.apiKeyHeader ? 'Invalid API key' : 'Missing X-API-Key header' });
+/**
+ * Authenticated by the `X-API-Key` header; narrows ctx with the verified key.
+ * No key or a bad key: UNAUTHORIZED. The key's owner is suspended: FORBIDDEN.
+ */
+export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
+  const apiKey = await ctx.services.keys.authenticate(ctx.em, ctx.apiKeyHeader);
+  return next({ ctx: { apiKey } });
 });
 
 /** Authenticated by an admin session cookie; API keys never pass this guard. */
-export const adminProcedure = publicProcedure.use(() => {
+export const adminProcedure = publicProcedure.meta({ auth: 'admin' }).use(() => {
   throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as an admin' });
 });

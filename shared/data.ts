@@ -27,15 +27,16 @@ export const dataQuerySchema = z.strictObject({
     .max(DATA_LIMITS.queryMaxLength, `must be at most ${DATA_LIMITS.queryMaxLength} characters`),
   /** One name or a list; omitted means every source. Duplicates are ignored. */
   sources: z
-    .union([
-      sourceNameSchema,
+    .preprocess(
+      // A single name is a list of one, so an unknown name is reported by its position like any other.
+      (v) => (typeof v === 'string' ? [v] : v),
       z
         .array(sourceNameSchema, { error: 'must be a source name or a list of source names' })
         .min(1, 'must name at least one source')
         .max(DATA_LIMITS.maxSources, `must name at most ${DATA_LIMITS.maxSources} sources`),
-    ])
+    )
     .optional()
-    .transform((v): SourceName[] => (v === undefined ? [...SOURCE_NAMES] : Array.isArray(v) ? [...new Set(v)] : [v])),
+    .transform((v): SourceName[] => (v === undefined ? [...SOURCE_NAMES] : [...new Set(v)])),
   /** Results per source. */
   limit: z
     .int('must be a whole number')

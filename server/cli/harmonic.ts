@@ -8,12 +8,16 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { registerDbCommands } from './db.ts';
+import { registerKeyCommands } from './keys.ts';
+import { registerUserCommands } from './users.ts';
 
 const program = new Command('harmonic')
   .description('Operate a Harmonic installation from the command line.')
   .showHelpAfterError()
   .exitOverride();
 
+registerUserCommands(program);
+registerKeyCommands(program);
 registerDbCommands(program);
 
 try {

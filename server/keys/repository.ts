@@ -1,4 +1,52 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
+import { nativePool } from '../db/pool.ts';
 import type { ApiKey } from './entity.ts';
 
-export class ApiKeyRepository extends EntityRepository<ApiKey> {}
+/** A key row joined with its owner and tier: everything verification needs, in one round trip. */
+export interface KeyCredentialRow {
+  id: string;
+  lookup_id: string;
+  name: string;
+  key_hash: string;
+  /** Epoch ms (the ORM's pool hands back timestamps as raw strings, so we ask for numbers). */
+  expires_at_ms: number | null;
+  user_id: string;
+  user_status: 'active' | 'suspended';
+  tier_id: string;
+  tier_name: string;
+  monthly_quota: number | null;
+}
+
+export class ApiKeyRepository extends EntityRepository<ApiKey> {
+  /**
+   * The live key with this lookup id: not revoked, not expired, owner not
+   * deleted. Hot path (every cache miss), so one hand-written statement.
+   */
+  async findActiveByLookupId(lookupId: string): Promise<KeyCredentialRow | undefined> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<KeyCredentialRow>({
+      name: 'harmonic_key_by_lookup',
+      text: `select k.id, k.lookup_id, k.name, k.key_hash, (extract(epoch from k.expires_at) * 1000)::float8 as expires_at_ms,
+                    u.id as user_id, u.status as user_status,
+                    t.id as tier_id, t.name as tier_name, t.monthly_quota
+               from api_keys k
+               join users u on u.id = k.user_id
+               join tiers t on t.id = u.tier_id
+              where k.lookup_id = $1
+                and k.revoked_at is null
+                and (k.expires_at is null or k.expires_at > now())
+                and u.deleted_at is null`,
+      values: [lookupId],
+    });
+    return rows[0];
+  }
+
+  listForUser(userId: string): Promise<ApiKey[]> {
+    return this.find({ user: userId }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+  }
+
+  /** A key by id, optionally only if `userId` owns it; `lock` takes a row lock (inside a transaction). */
+  findOwned(keyId: string, userId: string | undefined, opts: { lock?: boolean } = {}): Promise<ApiKey | null> {
+    return this.findOne(userId ? { id: keyId, user: userId } : { id: keyId }, opts.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  }
+}

@@ -95,3 +95,13 @@ export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000
   const m = await proc.waitFor(/"pid":(\d+)[^\n]*Harmonic is running at http:\/\/localhost:(\d+)/, timeoutMs);
   return { url: `http://127.0.0.1:${m[2]}`, pid: Number(m[1]) };
 }
+
+/** A server process on an existing database (DATABASE_URL), on a free port. */
+export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; proc: HarmonicProcess }> {
+  const proc = spawnHarmonic({
+    command: [process.execPath, 'server/main.ts'],
+    env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+  });
+  const { url, pid } = await waitUntilServing(proc);
+  return { url, pid, proc };
+}

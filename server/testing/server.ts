@@ -6,7 +6,7 @@ import { createLogger } from '../logger.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { createCallerFactory } from '../trpc.ts';
 import { appRouter } from '../routers/root.ts';
-import { createServices, stopServices, type Services } from '../services.ts';
+import { createServices, startServices, stopServices, type Services } from '../services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestServer {
@@ -32,12 +32,14 @@ export interface TestServerOptions {
 /** The real HTTP server on a real PostgreSQL database of this test's own, on a free port. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.db ?? (await createTestDatabase());
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, ...opts.env });
+  // bcrypt cost 4 keeps tests fast; production defaults to 10 (see config.test.ts).
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', DATABASE_URL: db.url, ...opts.env });
   const logs: string[] = [];
   // The production logger, redaction included, writing into memory.
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) });
   const orm = await initOrm({ clientUrl: db.url, poolMax: config.dbPoolMax, logger });
   const services = createServices({ config, logger, orm });
+  await startServices(services);
   const app = await buildApp({ services });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

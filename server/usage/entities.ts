@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { ApiKey } from '../keys/entity.ts';
 import { User } from '../users/entity.ts';
+import { DemoCounterRepository, UsageCounterRepository, UsageEventRepository } from './repository.ts';
 
 /**
  * The authoritative monthly count per user. Admission increments it in one
@@ -9,6 +10,7 @@ import { User } from '../users/entity.ts';
 const UsageCounterSchema = defineEntity({
   name: 'UsageCounter',
   tableName: 'usage_counters',
+  repository: () => UsageCounterRepository,
   properties: {
     user: () => p.manyToOne(User).primary().ref(),
     /** First day of the calendar month (UTC). */
@@ -28,6 +30,7 @@ UsageCounterSchema.setClass(UsageCounter);
 const DemoCounterSchema = defineEntity({
   name: 'DemoCounter',
   tableName: 'demo_counters',
+  repository: () => DemoCounterRepository,
   properties: {
     clientIp: p.string().columnType('inet').primary(),
     period: p.date().primary(),
@@ -42,6 +45,7 @@ DemoCounterSchema.setClass(DemoCounter);
 const UsageEventSchema = defineEntity({
   name: 'UsageEvent',
   tableName: 'usage_events',
+  repository: () => UsageEventRepository,
   properties: {
     period: p.date().primary(),
     id: p.bigint('number').primary().autoincrement(),

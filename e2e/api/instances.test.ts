@@ -1,0 +1,92 @@
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { initOrm, type Orm } from '../../server/db/orm.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { createTestDatabase, type TestDatabase } from '../../server/testing/database.ts';
+import { counterLedgerMismatches, createUserWithKey, postData, TEST_ACTOR } from '../../server/testing/fixtures.ts';
+import { spawnServer, type HarmonicProcess } from '../../server/testing/process.ts';
+
+/**
+ * Two real server processes on one PostgreSQL: quotas must be exact across
+ * them, and a change made through one must be seen by the other at once.
+ */
+let db: TestDatabase;
+let orm: Orm;
+let services: Services;
+const servers: { url: string; pid: number; proc: HarmonicProcess }[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: db.url, BCRYPT_COST: '4', LOG_LEVEL: 'silent' });
+  orm = await initOrm({ clientUrl: db.url });
+  services = createServices({ config, logger: pino({ level: 'silent' }), orm });
+}, 120_000);
+
+beforeEach(async () => {
+  while (servers.length < 2) servers.push(await spawnServer(db.url));
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of servers) s.proc.kill('SIGKILL');
+  await orm.close();
+  await db.drop();
+});
+
+describe('two server processes on one PostgreSQL', () => {
+  it('admit exactly 100 of 200 concurrent calls for a user with 100 left, and the ledger agrees after SIGTERM', async () => {
+    // A tier of 102 calls: two warm-up calls (one per process, so both key caches are warm
+    // and the race is on admission, not verification) leave exactly 100.
+    await orm.em.fork().execute(`insert into tiers (id, name, monthly_quota, price_cents) values (gen_random_uuid(), 'Tight', 102, 0)`);
+    const u = await createUserWithKey(services, { tier: 'Tight' });
+    for (const s of servers) expect((await postData(s.url, { query: 'warm', sources: 'kb' }, u.key)).status).toBe(200);
+
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const res = await postData(servers[i % 2]!.url, { query: `race ${i}`, sources: 'kb' }, u.key);
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(100);
+    const [counter] = await orm.em.fork().execute<{ used: number }[]>(`select used from usage_counters where user_id = ?`, [u.userId]);
+    expect(counter?.used).toBe(102);
+
+    // Each process flushes its buffered ledger rows on SIGTERM and exits 0.
+    const stopping = servers.splice(0, servers.length);
+    for (const s of stopping) process.kill(s.pid, 'SIGTERM');
+    for (const s of stopping) expect((await s.proc.exited).code).toBe(0);
+    const [ledger] = await orm.em.fork().execute<{ n: number }[]>(`select count(*)::int as n from usage_events where user_id = ?`, [u.userId]);
+    expect(ledger?.n).toBe(102);
+    expect(await counterLedgerMismatches(services, [u.userId])).toEqual([]);
+  }, 120_000);
+
+  it('a key revoked through one process is refused by the other within one second (measured)', async () => {
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const u = await createUserWithKey(services);
+    expect((await postData(b.url, { query: 'warm', sources: 'kb' }, u.key)).status).toBe(200);
+
+    const revoked = await fetch(`${a.url}/api/v1/keys/${u.keyId}`, { method: 'DELETE', headers: { 'x-api-key': u.key } });
+    expect(revoked.status).toBe(200);
+    const started = performance.now();
+    let status = 0;
+    while (performance.now() - started < 1000) {
+      status = (await postData(b.url, { query: 'after', sources: 'kb' }, u.key)).status;
+      if (status === 401) break;
+    }
+    const delayMs = performance.now() - started;
+    console.log(`revocation seen by the other process after ${delayMs.toFixed(1)} ms`);
+    expect(status).toBe(401);
+    expect(delayMs).toBeLessThan(1000);
+  });
+
+  it('a suspension and a tier change made elsewhere apply to the next request on both', async () => {
+    const u = await createUserWithKey(services);
+    for (const s of servers) expect((await postData(s.url, { query: 'warm', sources: 'kb' }, u.key)).headers.get('x-ratelimit-limit')).toBe('1000');
+    await services.users.setTier(orm.em.fork(), u.userId, 'Pro', TEST_ACTOR);
+    for (const s of servers) expect((await postData(s.url, { query: 'tier', sources: 'kb' }, u.key)).headers.get('x-ratelimit-limit')).toBe('10000');
+    await services.users.setStatus(orm.em.fork(), u.userId, 'suspended', TEST_ACTOR);
+    for (const s of servers) expect((await postData(s.url, { query: 'suspended', sources: 'kb' }, u.key)).status).toBe(403);
+  });
+});

@@ -1,0 +1,235 @@
+import { ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import bcrypt from 'bcryptjs';
+import type { Logger } from 'pino';
+import type { CreatedKey, KeySummary } from '../../shared/keys.ts';
+import { audit, type Actor } from '../audit/service.ts';
+import { AppError } from '../errors.ts';
+import { broadcastInvalidation, type Invalidation } from '../events/invalidation.ts';
+import { User } from '../users/entity.ts';
+import type { KeyCache, VerifiedKey } from './cache.ts';
+import { ApiKey } from './entity.ts';
+import { generateKey, keyDigest, maskKey, parseKey } from './format.ts';
+
+export interface KeyServiceDeps {
+  cache: KeyCache;
+  logger: Logger;
+  bcryptCost: number;
+}
+
+export interface CreateKeyParams {
+  userId: string;
+  name: string;
+  expiresAt?: Date | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  actor: Actor;
+}
+
+/** The one answer for every bad key: unknown id, wrong secret, bad checksum, revoked, expired, malformed. */
+const invalidKey = () => new AppError('UNAUTHORIZED', 'Invalid API key');
+
+export function keySummary(key: ApiKey, now = Date.now()): KeySummary {
+  const status = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active';
+  return {
+    id: key.id,
+    name: key.name,
+    masked: maskKey(key.lookupId),
+    status,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    usageCount: Number(key.usageCount),
+    metadata: key.metadata,
+    replacedById: key.replacedBy?.id ?? null,
+  };
+}
+
+/**
+ * API keys: issue (shown once), verify (cached), list (masked), revoke and
+ * rotate. The plaintext exists only in the return value of create/rotate; the
+ * database holds a bcrypt hash of the whole key.
+ */
+export class KeyService {
+  private readonly deps: KeyServiceDeps;
+  /** Verifications in progress, so a burst of requests with one new key costs one bcrypt compare, not one each. */
+  private readonly inflight = new Map<string, Promise<VerifiedKey | undefined>>();
+
+  constructor(deps: KeyServiceDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Resolves the `X-API-Key` header to a verified key, or throws 401 (any bad
+   * key, one body for all) or 403 (the owner is suspended).
+   */
+  async authenticate(em: EntityManager, presented: string | undefined): Promise<VerifiedKey> {
+    if (!presented) throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header');
+    // A mistyped or made-up key is refused here, without touching the database.
+    const parsed = parseKey(presented);
+    if (!parsed) throw invalidKey();
+
+    const digest = keyDigest(presented);
+    const cached = this.deps.cache.get(digest);
+    let key: VerifiedKey | undefined;
+    if (cached === 'rejected') throw invalidKey();
+    if (cached) {
+      key = cached;
+    } else {
+      let pending = this.inflight.get(digest);
+      if (!pending) {
+        pending = this.verify(em, presented, parsed.lookupId, digest).finally(() => this.inflight.delete(digest));
+        this.inflight.set(digest, pending);
+      }
+      key = await pending;
+    }
+    if (!key) throw invalidKey();
+    if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
+      this.deps.cache.reject(digest);
+      throw invalidKey();
+    }
+    if (key.userStatus === 'suspended') throw new AppError('USER_SUSPENDED', 'This account is suspended');
+    return key;
+  }
+
+  private async verify(em: EntityManager, presented: string, lookupId: string, digest: string): Promise<VerifiedKey | undefined> {
+    const row = await em.getRepository(ApiKey).findActiveByLookupId(lookupId);
+    if (!row || !(await bcrypt.compare(presented, row.key_hash))) {
+      this.deps.cache.reject(digest);
+      return undefined;
+    }
+    const key: VerifiedKey = {
+      keyId: row.id,
+      lookupId: row.lookup_id,
+      name: row.name,
+      userId: row.user_id,
+      userStatus: row.user_status,
+      tierId: row.tier_id,
+      tierName: row.tier_name,
+      quota: row.monthly_quota,
+      expiresAt: row.expires_at_ms,
+    };
+    this.deps.cache.remember(digest, key);
+    return key;
+  }
+
+  async create(em: EntityManager, params: CreateKeyParams): Promise<CreatedKey> {
+    return em.transactional(async (tx) => {
+      const owner = await tx.findOne(User, { id: params.userId, deletedAt: null });
+      if (!owner) throw new AppError('NOT_FOUND', `No user with id ${params.userId}`);
+      const { record, key } = await this.issue(tx, owner, params.name, params.expiresAt ?? null, params.metadata ?? {});
+      audit(tx, params.actor, {
+        action: 'key.created',
+        target: { type: 'api_key', id: record.id },
+        details: { userId: owner.id, name: record.name, masked: maskKey(record.lookupId), expiresAt: record.expiresAt?.toISOString() ?? null },
+      });
+      await tx.flush();
+      return { ...keySummary(record), key };
+    });
+  }
+
+  async list(em: EntityManager, userId: string): Promise<KeySummary[]> {
+    const keys = await em.getRepository(ApiKey).listForUser(userId);
+    return keys.map((k) => keySummary(k));
+  }
+
+  /** Revokes at once, everywhere. Revoking a revoked key changes nothing and answers the same. */
+  async revoke(em: EntityManager, params: { keyId: string; ownerId?: string | undefined; actor: Actor }): Promise<KeySummary> {
+    const summary = await em.transactional(async (tx) => {
+      const key = await tx.getRepository(ApiKey).findOwned(params.keyId, params.ownerId);
+      if (!key) throw new AppError('NOT_FOUND', `No key with id ${params.keyId}`);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        audit(tx, params.actor, {
+          action: 'key.revoked',
+          target: { type: 'api_key', id: key.id },
+          details: { userId: key.user.id, masked: maskKey(key.lookupId) },
+        });
+        await broadcastInvalidation(tx, { kind: 'key', id: key.id });
+        await tx.flush();
+      }
+      return keySummary(key);
+    });
+    this.deps.cache.evictKey(params.keyId);
+    return summary;
+  }
+
+  /**
+   * Issues a new key for the same owner (same name and metadata). The old key
+   * stops at once, or keeps working for the grace period the caller picks.
+   */
+  async rotate(
+    em: EntityManager,
+    params: { keyId: string; ownerId?: string | undefined; gracePeriodSeconds: number; actor: Actor },
+  ): Promise<{ key: CreatedKey; previous: KeySummary }> {
+    const result = await em.transactional(async (tx) => {
+      const old = await tx.getRepository(ApiKey).findOwned(params.keyId, params.ownerId, { lock: true });
+      if (!old) throw new AppError('NOT_FOUND', `No key with id ${params.keyId}`);
+      const now = new Date();
+      if (old.revokedAt || (old.expiresAt && old.expiresAt <= now)) {
+        throw new AppError('CONFLICT', `Key ${maskKey(old.lookupId)} is ${old.revokedAt ? 'revoked' : 'expired'} and cannot be rotated`);
+      }
+      const owner = await tx.findOneOrFail(User, { id: old.user.id });
+      const { record, key } = await this.issue(tx, owner, old.name, old.expiresAt ?? null, old.metadata);
+      if (params.gracePeriodSeconds === 0) {
+        old.revokedAt = now;
+      } else {
+        const graceEnd = new Date(now.getTime() + params.gracePeriodSeconds * 1000);
+        old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      }
+      old.replacedBy = ref(record);
+      audit(tx, params.actor, {
+        action: 'key.rotated',
+        target: { type: 'api_key', id: old.id },
+        details: {
+          userId: owner.id,
+          masked: maskKey(old.lookupId),
+          newKeyId: record.id,
+          newMasked: maskKey(record.lookupId),
+          gracePeriodSeconds: params.gracePeriodSeconds,
+          oldKeyStopsAt: (old.revokedAt ?? old.expiresAt)?.toISOString() ?? null,
+        },
+      });
+      await broadcastInvalidation(tx, { kind: 'key', id: old.id });
+      await tx.flush();
+      return { key: { ...keySummary(record), key }, previous: keySummary(old) };
+    });
+    this.deps.cache.evictKey(params.keyId);
+    return result;
+  }
+
+  /** Applies a change announced by this or another instance. */
+  invalidate(message: Invalidation): void {
+    const { cache } = this.deps;
+    if (message.kind === 'key') cache.evictKey(message.id);
+    else if (message.kind === 'user') cache.evictUser(message.id);
+    else if (message.kind === 'tier') cache.evictTier(message.id);
+    else cache.clear();
+  }
+
+  private async issue(
+    tx: EntityManager,
+    owner: User,
+    name: string,
+    expiresAt: Date | null,
+    metadata: Record<string, unknown>,
+  ): Promise<{ record: ApiKey; key: string }> {
+    const repo = tx.getRepository(ApiKey);
+    // 62^8 lookup ids make a collision vanishingly rare, but a unique index is the judge.
+    for (let attempt = 0; ; attempt++) {
+      const generated = generateKey();
+      if (attempt < 3 && (await repo.count({ lookupId: generated.lookupId })) > 0) continue;
+      const record = tx.create(ApiKey, {
+        user: owner,
+        name,
+        lookupId: generated.lookupId,
+        keyHash: await bcrypt.hash(generated.key, this.deps.bcryptCost),
+        expiresAt,
+        metadata,
+        usageCount: 0,
+        createdAt: new Date(),
+      });
+      return { record, key: generated.key };
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DATA_LIMITS, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
+import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
+import { trackUsageSchema, usageQuerySchema } from '../../shared/usage.ts';
+import { AppError, validationError } from '../errors.ts';
+import { keyActor } from '../keys/actor.ts';
+import type { VerifiedKey } from '../keys/cache.ts';
+import type { Services } from '../services.ts';
+import { Tier } from '../tiers/entity.ts';
+import { quotaHeaders } from '../usage/headers.ts';
+import type { Subject } from '../usage/service.ts';
+import { parseInput } from '../validation.ts';
+import { registerOpenApi } from './openapi.ts';
+import { clientGone, clientIp, header, requestStart } from './request.ts';
+import { resource } from './resource.ts';
+
+/**
+ * The REST adapter for callers who don't use TypeScript. Handlers stay thin:
+ * authenticate, validate with the shared zod schemas, call the same services
+ * as the tRPC router, set headers.
+ */
+export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const { keys, usage, sources, orm } = services;
+  const em = () => orm.em.fork();
+
+  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), header(req, 'x-api-key'));
+
+  // JSON only: without this, Fastify would hand a text/plain body to the handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Response-Time', `${reply.elapsedTime.toFixed(1)}ms`);
+  });
+
+  resource(app, '/data', {
+    GET: async () => ({
+      status: 'ok',
+      sources: SOURCE_NAMES,
+      limits: DATA_LIMITS,
+      demo: { enabled: usage.demoEnabled },
+      docs: '/api/v1/docs',
+      openapi: '/api/v1/openapi.json',
+    }),
+
+    POST: async (req, reply) => {
+      const startedAt = requestStart(reply);
+      const fork = em();
+      const presented = header(req, 'x-api-key');
+      let subject: Subject;
+      // A request that sends a key, even an empty or bad one, never falls back to demo mode.
+      if (presented !== undefined) subject = { kind: 'key', key: await keys.authenticate(fork, presented) };
+      else if (usage.demoEnabled) subject = { kind: 'demo', clientIp: clientIp(req) };
+      else throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header (demo mode is off)');
+
+      const query = parseInput(dataQuerySchema, req.body);
+      const { result, admission } = await usage.meter(
+        fork,
+        subject,
+        { endpoint: '/api/v1/data', method: 'POST', sources: query.sources, startedAt },
+        () => sources.answer(query, { signal: clientGone(reply) }),
+      );
+      return reply.headers(quotaHeaders(admission)).send(result);
+    },
+
+    OPTIONS: async (_req, reply) => {
+      const tiers = await em().getRepository(Tier).findAll({ orderBy: { monthlyQuota: 'asc' } });
+      return reply.header('Allow', 'GET, HEAD, POST, OPTIONS').send({
+        authentication: {
+          header: 'X-API-Key',
+          format: 'hm_ followed by 32 characters from A-Z, a-z, 0-9',
+          demo: usage.demoEnabled
+            ? 'Without X-API-Key, calls are served in demo mode with a small monthly quota per client IP (X-Demo-Mode: true).'
+            : 'Demo mode is off: every call needs X-API-Key.',
+        },
+        quotas: {
+          period: 'calendar month, UTC',
+          tiers: tiers.map((t) => ({ name: t.name, monthlyQuota: t.monthlyQuota ?? 'unlimited', priceCents: t.priceCents })),
+          overQuota: '429 with Retry-After (seconds until the next period) and a JSON body naming limit, used and resetAt',
+          headers: ['X-RateLimit-Limit', 'X-RateLimit-Used', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit-Policy', 'RateLimit'],
+        },
+        request: { method: 'POST', body: { query: 'string, 1-500 characters', sources: `one of or a list of: ${SOURCE_NAMES.join(', ')}`, limit: '1-20 results per source, default 5' } },
+        examples: [
+          `curl -X POST http://localhost:3000/api/v1/data -H 'X-API-Key: hm_…' -H 'Content-Type: application/json' -d '{"query":"rate limiting","sources":["kb","wiki"]}'`,
+          `curl -X POST http://localhost:3000/api/v1/data -H 'Content-Type: application/json' -d '{"query":"weather in London","sources":"weather"}'`,
+        ],
+        docs: '/api/v1/docs',
+        openapi: '/api/v1/openapi.json',
+      });
+    },
+  });
+
+  resource(app, '/usage', {
+    GET: async (req) => {
+      const key = await authenticate(req);
+      const q = parseInput(usageQuerySchema, req.query);
+      return q.action === 'current' ? usage.current(em(), key.userId) : usage.analytics(em(), key.userId, q.days);
+    },
+  });
+
+  resource(app, '/usage/track', {
+    POST: async (req, reply) => {
+      const key = await authenticate(req);
+      const input = parseInput(trackUsageSchema, req.body);
+      const { admission } = await usage.meter(
+        em(),
+        { kind: 'key', key },
+        { endpoint: input.endpoint, method: 'TRACK', sources: input.source ? [input.source] : [], units: input.units, startedAt: requestStart(reply) },
+        async () => undefined,
+      );
+      return reply
+        .code(201)
+        .headers(quotaHeaders(admission))
+        .send({ recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() });
+    },
+  });
+
+  const keyParams = (req: FastifyRequest) => parseInput(keyIdSchema, req.params);
+  const actor = (key: VerifiedKey, req: FastifyRequest) => keyActor(key, clientIp(req));
+
+  resource(app, '/keys', {
+    GET: async (req) => {
+      const key = await authenticate(req);
+      return { keys: await keys.list(em(), key.userId) };
+    },
+    POST: async (req, reply: FastifyReply) => {
+      const key = await authenticate(req);
+      const input = parseInput(createKeySchema, req.body);
+      const created = await keys.create(em(), {
+        userId: key.userId,
+        name: input.name,
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined,
+        metadata: input.metadata,
+        actor: actor(key, req),
+      });
+      return reply.code(201).header('Cache-Control', 'no-store').send(created);
+    },
+  });
+
+  resource(app, '/keys/:id', {
+    DELETE: async (req) => {
+      const key = await authenticate(req);
+      const { id } = keyParams(req);
+      return keys.revoke(em(), { keyId: id, ownerId: key.userId, actor: actor(key, req) });
+    },
+  });
+
+  resource(app, '/keys/:id/rotate', {
+    POST: async (req, reply) => {
+      const key = await authenticate(req);
+      const { id } = keyParams(req);
+      if (req.body !== undefined && !isObject(req.body)) throw validationError([{ field: '', message: 'body must be a JSON object' }]);
+      const input = parseInput(rotateKeySchema, { ...(req.body ?? {}), id });
+      const rotated = await keys.rotate(em(), { keyId: input.id, ownerId: key.userId, gracePeriodSeconds: input.gracePeriodSeconds, actor: actor(key, req) });
+      return reply.code(201).header('Cache-Control', 'no-store').send(rotated);
+    },
+  });
+
+  await registerOpenApi(app);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,31 @@
+import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
+import { keyActor } from '../keys/actor.ts';
+import { keyedProcedure, router } from '../trpc.ts';
+
+/** Self-service key management: a key manages its own user's keys, and only those. */
+export const keysRouter = router({
+  list: keyedProcedure.query(({ ctx }) => ctx.services.keys.list(ctx.em, ctx.apiKey.userId)),
+
+  create: keyedProcedure.input(createKeySchema).mutation(({ ctx, input }) =>
+    ctx.services.keys.create(ctx.em, {
+      userId: ctx.apiKey.userId,
+      name: input.name,
+      expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined,
+      metadata: input.metadata,
+      actor: keyActor(ctx.apiKey, ctx.ip),
+    }),
+  ),
+
+  revoke: keyedProcedure.input(keyIdSchema).mutation(({ ctx, input }) =>
+    ctx.services.keys.revoke(ctx.em, { keyId: input.id, ownerId: ctx.apiKey.userId, actor: keyActor(ctx.apiKey, ctx.ip) }),
+  ),
+
+  rotate: keyedProcedure.input(rotateKeySchema).mutation(({ ctx, input }) =>
+    ctx.services.keys.rotate(ctx.em, {
+      keyId: input.id,
+      ownerId: ctx.apiKey.userId,
+      gracePeriodSeconds: input.gracePeriodSeconds,
+      actor: keyActor(ctx.apiKey, ctx.ip),
+    }),
+  ),
+});

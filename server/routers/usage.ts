@@ -1,0 +1,24 @@
+import { analyticsInputSchema, trackUsageSchema } from '../../shared/usage.ts';
+import { quotaHeaders } from '../usage/headers.ts';
+import { keyedProcedure, router } from '../trpc.ts';
+
+/** The caller's own usage; a key only ever sees its own user's numbers. */
+export const usageRouter = router({
+  current: keyedProcedure.query(({ ctx }) => ctx.services.usage.current(ctx.em, ctx.apiKey.userId)),
+
+  analytics: keyedProcedure
+    .input(analyticsInputSchema)
+    .query(({ ctx, input }) => ctx.services.usage.analytics(ctx.em, ctx.apiKey.userId, input.days)),
+
+  /** Meters work done elsewhere: admitted and counted against the quota exactly like a call. */
+  track: keyedProcedure.input(trackUsageSchema).mutation(async ({ ctx, input }) => {
+    const { admission } = await ctx.services.usage.meter(
+      ctx.em,
+      { kind: 'key', key: ctx.apiKey },
+      { endpoint: input.endpoint, method: 'TRACK', sources: input.source ? [input.source] : [], units: input.units, startedAt: performance.now() },
+      async () => undefined,
+    );
+    for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
+    return { recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() };
+  }),
+});

@@ -1,0 +1,217 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
+import { AppError } from '../errors.ts';
+import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
+import { UsageCounter, UsageEvent } from './entities.ts';
+import { quotaHeaders } from './headers.ts';
+import type { LedgerWriter } from './ledger.ts';
+import { nextPeriodStart } from './period.ts';
+
+/** Who a metered call is charged to. */
+export type Subject = { kind: 'key'; key: VerifiedKey } | { kind: 'demo'; clientIp: string };
+
+/** The outcome of an admission: the numbers every rate-limit header is made of. */
+export interface Admission {
+  demo: boolean;
+  userId: string | null;
+  keyId: string | null;
+  clientIp: string | null;
+  /** null = unlimited */
+  limit: number | null;
+  used: number;
+  remaining: number | null;
+  periodStart: Date;
+  resetAt: Date;
+  /** When the database admitted the call; the ledger row's time. */
+  at: Date;
+}
+
+export interface MeteredCall {
+  endpoint: string;
+  method: string;
+  sources: string[];
+  units?: number;
+  /** performance.now() when the request arrived, for the recorded response time. */
+  startedAt: number;
+}
+
+export interface UsageServiceDeps {
+  ledger: LedgerWriter;
+  keyCache: KeyCache;
+  demo: { enabled: boolean; quota: number | undefined };
+}
+
+/**
+ * Quotas and metering. Admission is one atomic statement on the (user, period)
+ * counter in PostgreSQL; no in-memory counter is ever the source of truth.
+ * Every admitted call is then written to the ledger, from which the dashboards
+ * read; the counter is the ledger's running total for the period.
+ */
+export class UsageService {
+  private readonly deps: UsageServiceDeps;
+  constructor(deps: UsageServiceDeps) {
+    this.deps = deps;
+  }
+
+  get demoEnabled(): boolean {
+    return this.deps.demo.enabled;
+  }
+
+  /** Admits a keyed call or throws 401 (key no longer valid), 403 (owner suspended) or 429 (over quota). */
+  async admitKey(em: EntityManager, key: VerifiedKey, units = 1): Promise<Admission> {
+    const row = await em.getRepository(UsageCounter).admitKey(key.keyId, units);
+    if (!row) {
+      // Revoked, expired or deleted since it was cached: the database is the judge.
+      this.deps.keyCache.evictKey(key.keyId);
+      throw new AppError('UNAUTHORIZED', 'Invalid API key');
+    }
+    if (row.user_status !== 'active') {
+      this.deps.keyCache.evictKey(key.keyId);
+      throw new AppError('USER_SUSPENDED', 'This account is suspended');
+    }
+    const admission = this.admission({
+      demo: false,
+      userId: row.user_id,
+      keyId: key.keyId,
+      clientIp: null,
+      limit: row.quota,
+      usedAfter: row.used_after,
+      usedSeen: row.used_seen,
+      units,
+      period: row.period,
+      atMs: row.at_ms,
+    });
+    if (row.used_after === null) throw this.overQuota(admission);
+    return admission;
+  }
+
+  /** Admits a keyless demo call, metered per client IP, or throws 429. */
+  async admitDemo(em: EntityManager, clientIp: string, units = 1): Promise<Admission> {
+    const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
+    const admission = this.admission({
+      demo: true,
+      userId: null,
+      keyId: null,
+      clientIp,
+      limit: row.quota,
+      usedAfter: row.used_after,
+      usedSeen: row.used_seen,
+      units,
+      period: row.period,
+      atMs: row.at_ms,
+    });
+    if (row.used_after === null) throw this.overQuota(admission);
+    return admission;
+  }
+
+  /**
+   * Admits, runs `fn`, and records the call in the ledger with its outcome.
+   * The admission is returned with the result so the caller can set headers.
+   */
+  async meter<T>(em: EntityManager, subject: Subject, call: MeteredCall, fn: () => Promise<T>): Promise<{ result: T; admission: Admission }> {
+    const units = call.units ?? 1;
+    const admission =
+      subject.kind === 'key' ? await this.admitKey(em, subject.key, units) : await this.admitDemo(em, subject.clientIp, units);
+    let status = 200;
+    try {
+      return { result: await fn(), admission };
+    } catch (err) {
+      status = err instanceof AppError ? err.status : 500;
+      throw err;
+    } finally {
+      this.deps.ledger.append({
+        period: admission.periodStart.toISOString().slice(0, 10),
+        userId: admission.userId,
+        apiKeyId: admission.keyId,
+        clientIp: admission.clientIp,
+        endpoint: call.endpoint,
+        method: call.method,
+        sources: call.sources,
+        status,
+        responseTimeMs: Math.max(0, Math.round(performance.now() - call.startedAt)),
+        units,
+        createdAt: admission.at.toISOString(),
+      });
+    }
+  }
+
+  /** The caller's standing this period: the same numbers as the headers. */
+  async current(em: EntityManager, userId: string): Promise<QuotaState> {
+    const row = await em.getRepository(UsageCounter).currentForUser(userId);
+    if (!row) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
+    return {
+      userId,
+      tier: row.tier_name,
+      limit: row.quota,
+      used: row.used,
+      remaining: row.quota === null ? null : Math.max(0, row.quota - row.used),
+      periodStart: `${row.period}T00:00:00.000Z`,
+      resetAt: nextPeriodStart(new Date(`${row.period}T00:00:00Z`)).toISOString(),
+    };
+  }
+
+  /** Daily series, breakdowns and latency from the ledger; `userId` null means everyone. */
+  async analytics(em: EntityManager, userId: string | null, days: number): Promise<UsageAnalytics> {
+    // Read-your-writes: calls this instance admitted are in the ledger before we read it.
+    await this.deps.ledger.flush();
+    const rows = await em.getRepository(UsageEvent).analytics(userId, days);
+    const totals = rows.daily.reduce(
+      (t, d) => ({ requests: t.requests + d.requests, units: t.units + d.units, errors: t.errors + d.errors }),
+      { requests: 0, units: 0, errors: 0 },
+    );
+    return {
+      days,
+      daily: rows.daily,
+      byEndpoint: rows.byEndpoint,
+      bySource: rows.bySource,
+      byStatus: rows.byStatus,
+      avgResponseMs: rows.latency.avg,
+      p95ResponseMs: rows.latency.p95,
+      totals,
+    };
+  }
+
+  private admission(r: {
+    demo: boolean;
+    userId: string | null;
+    keyId: string | null;
+    clientIp: string | null;
+    limit: number | null;
+    usedAfter: number | null;
+    usedSeen: number | null;
+    units: number;
+    /** YYYY-MM-DD */
+    period: string;
+    atMs: number;
+  }): Admission {
+    // A refusal means used + units > limit when the row was locked; the count this
+    // statement saw may predate concurrent admissions, so never report less than that.
+    const used =
+      r.usedAfter ?? Math.max(r.usedSeen ?? 0, r.limit !== null && r.units === 1 ? r.limit : 0);
+    return {
+      demo: r.demo,
+      userId: r.userId,
+      keyId: r.keyId,
+      clientIp: r.clientIp,
+      limit: r.limit,
+      used,
+      remaining: r.limit === null ? null : Math.max(0, r.limit - used),
+      periodStart: new Date(`${r.period}T00:00:00Z`),
+      resetAt: nextPeriodStart(new Date(`${r.period}T00:00:00Z`)),
+      at: new Date(r.atMs),
+    };
+  }
+
+  private overQuota(a: Admission): AppError {
+    const headers = quotaHeaders(a);
+    const retryAfter = Math.max(1, Math.ceil((a.resetAt.getTime() - Date.now()) / 1000));
+    return new AppError(
+      'QUOTA_EXCEEDED',
+      `Monthly quota of ${a.limit} requests exceeded; it resets at ${a.resetAt.toISOString()}`,
+      {
+        details: { limit: a.limit, used: a.used, remaining: 0, resetAt: a.resetAt.toISOString(), retryAfterSeconds: retryAfter },
+        headers: { ...headers, 'Retry-After': String(retryAfter) },
+      },
+    );
+  }
+}

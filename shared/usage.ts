@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+export const MAX_ANALYTICS_DAYS = 366;
+
+export const analyticsInputSchema = z.strictObject({
+  days: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_ANALYTICS_DAYS, `must be at most ${MAX_ANALYTICS_DAYS}`)
+    .default(30),
+});
+
+export const trackUsageSchema = z.strictObject({
+  /** What was done, e.g. `/v1/reports/export` or `pdf-render`. */
+  endpoint: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  /** Optional label for where the work happened. */
+  source: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters').optional(),
+  /** How much of the quota this work uses. */
+  units: z.int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(1),
+});
+export type TrackUsageInput = z.input<typeof trackUsageSchema>;
+
+/** The caller's standing in the current period: the same numbers as the X-RateLimit-* headers. */
+export const quotaStateSchema = z
+  .object({
+    userId: z.uuid(),
+    tier: z.string(),
+    limit: z.int().nullable().meta({ description: 'Monthly quota; null means unlimited' }),
+    used: z.int(),
+    remaining: z.int().nullable(),
+    periodStart: z.iso.datetime().meta({ description: 'First instant of this period (the first of the month, UTC)' }),
+    resetAt: z.iso.datetime().meta({ description: 'When usage resets: the start of the next period' }),
+  })
+  .meta({ id: 'QuotaState' });
+export type QuotaState = z.infer<typeof quotaStateSchema>;
+
+const breakdownSchema = z.object({ key: z.string(), requests: z.int(), units: z.int() });
+export type Breakdown = z.infer<typeof breakdownSchema>;
+
+export const dailyUsageSchema = z.object({
+  date: z.string().meta({ description: 'YYYY-MM-DD (UTC)' }),
+  requests: z.int(),
+  units: z.int(),
+  errors: z.int(),
+});
+export type DailyUsage = z.infer<typeof dailyUsageSchema>;
+
+export const usageAnalyticsSchema = z
+  .object({
+    days: z.int(),
+    daily: z.array(dailyUsageSchema),
+    byEndpoint: z.array(breakdownSchema),
+    bySource: z.array(breakdownSchema),
+    byStatus: z.array(breakdownSchema),
+    avgResponseMs: z.int().nullable(),
+    p95ResponseMs: z.int().nullable(),
+    totals: z.object({ requests: z.int(), units: z.int(), errors: z.int() }),
+  })
+  .meta({ id: 'UsageAnalytics' });
+export type UsageAnalytics = z.infer<typeof usageAnalyticsSchema>;
+
+export const trackedUsageSchema = z.object({
+  recorded: z.literal(true),
+  units: z.int(),
+  used: z.int(),
+  limit: z.int().nullable(),
+  remaining: z.int().nullable(),
+  resetAt: z.iso.datetime(),
+});
+
+/** `GET /api/v1/usage?action=current` or `?action=analytics&days=N`. */
+export const usageQuerySchema = z.strictObject({
+  action: z.enum(['current', 'analytics'], { error: 'must be "current" or "analytics"' }).default('current'),
+  days: analyticsInputSchema.shape.days,
+});
