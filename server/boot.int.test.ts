@@ -66,6 +66,20 @@ describe('npm start on the embedded database', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', database: { up: true } });
     expect(first.output()).toMatch(/embedded PostgreSQL in/);
 
+    // It prints how to sign in, with the first admin's generated password, once, outside the JSON log.
+    const banner = first.output().match(/Sign in at (http:\/\/localhost:\d+)\/ as (admin@harmonic\.local)\s*│\s*│ Password: ([\w-]+)/);
+    expect(banner).not.toBeNull();
+    const [, , email, password] = banner ?? [];
+    const jsonLines = first.output().split('\n').filter((l) => l.startsWith('{'));
+    expect(jsonLines.length).toBeGreaterThan(3);
+    expect(jsonLines.some((l) => l.includes(password ?? '-'))).toBe(false);
+    const signedIn = await fetch(`${url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(signedIn.status).toBe(200);
+
     const client = await embeddedClient();
     await client.query(`insert into tiers (id, name, monthly_quota, price_cents) values (gen_random_uuid(), 'Survivor', 5, 0)`);
     await client.end();
@@ -79,6 +93,9 @@ describe('npm start on the embedded database', () => {
     const second = start();
     const { url: url2, pid: pid2 } = await waitUntilServing(second);
     expect((await fetch(`${url2}/readyz`)).status).toBe(200);
+    // The admin exists now: no new password, just where to sign in.
+    await second.waitFor(/Sign in at http:\/\/localhost:\d+\/ with your admin account/);
+    expect(second.output()).not.toMatch(/Password:/);
     const again = await embeddedClient();
     const { rows } = await again.query(`select name from tiers where name = 'Survivor'`);
     await again.end();

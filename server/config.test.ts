@@ -42,8 +42,19 @@ describe('loadConfig', () => {
     } catch (err) {
       const issues = (err as ConfigError).issues.join('\n');
       expect(issues).toMatch(/^PORT="70000": must be between 0 and 65535/m);
-      expect(issues).toMatch(/^DATABASE_URL="mysql:\/\/x": must start with postgres/m);
+      expect(issues).toMatch(/^DATABASE_URL=\(hidden\): must start with postgres/m);
       expect(issues).toMatch(/^LOG_LEVEL="loud"/m);
+    }
+  });
+
+  it('never echoes a secret value in its message', () => {
+    try {
+      loadConfig({ HARMONIC_ADMIN_PASSWORD: 'hunter2', DATABASE_URL: 'postgres://u:s3cret@host/db?x=%' });
+      expect.unreachable();
+    } catch (err) {
+      const message = (err as ConfigError).message;
+      expect(message).toMatch(/HARMONIC_ADMIN_PASSWORD=\(hidden\): must be at least 12 characters/);
+      expect(message).not.toContain('hunter2');
     }
   });
 });

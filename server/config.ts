@@ -44,10 +44,30 @@ const envSchema = z.object({
   DEMO_MONTHLY_QUOTA: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   LEDGER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   LEDGER_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  HARMONIC_ADMIN_EMAIL: z.email({ error: 'must be an email address' }).optional(),
+  HARMONIC_ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .refine((p) => Buffer.byteLength(p) <= 72, 'must be at most 72 bytes')
+    .optional(),
+  PUBLIC_URL: z.url({ error: 'must be a URL such as https://harmonic.example.com' }).optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://admin.example.com' })))
+    .optional(),
+  ADMIN_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(30 * 86_400_000).default(12 * 3_600_000),
+  ADMIN_SESSION_MAX_AGE_MS: z.coerce.number().int().min(1000).max(365 * 86_400_000).default(7 * 86_400_000),
+  ADMIN_LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  ADMIN_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  ADMIN_LOGIN_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
+  ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   ...sourcesEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
+
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL/;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -66,6 +86,20 @@ export interface Config {
   /** Keyless calls to /api/v1/data; the quota defaults to the default tier's. */
   demo: { enabled: boolean; monthlyQuota: number | undefined };
   ledger: { flushIntervalMs: number; maxBatch: number };
+  admin: {
+    bootstrapEmail: string | undefined;
+    bootstrapPassword: string | undefined;
+    sessionIdleMs: number;
+    sessionMaxAgeMs: number;
+    throttle: {
+      account: { maxFailures: number; windowMs: number; lockoutMs: number };
+      ip: { maxFailures: number; windowMs: number; lockoutMs: number };
+    };
+  };
+  /** Where people reach this server, for printed links; defaults to http://localhost:PORT. */
+  publicUrl: string | undefined;
+  /** Origins allowed to use cookie-authenticated routes; unset means the server's own origin only. */
+  allowedOrigins: string[] | undefined;
   sources: SourcesConfig;
 }
 
@@ -88,7 +122,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const value = present[name];
-        return `${name}=${value === undefined ? '(unset)' : JSON.stringify(value)}: ${issue.message}`;
+        // Never echo a secret back, not even a malformed one.
+        const shown = value === undefined ? '(unset)' : SECRET_VARIABLE.test(name) ? '(hidden)' : JSON.stringify(value);
+        return `${name}=${shown}: ${issue.message}`;
       }),
     );
   }
@@ -108,6 +144,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyCache: { max: e.KEY_CACHE_MAX, ttlMs: e.KEY_CACHE_TTL_MS, negativeTtlMs: e.KEY_CACHE_NEGATIVE_TTL_MS },
     demo: { enabled: e.DEMO_ENABLED, monthlyQuota: e.DEMO_MONTHLY_QUOTA },
     ledger: { flushIntervalMs: e.LEDGER_FLUSH_MS, maxBatch: e.LEDGER_BATCH },
+    admin: {
+      bootstrapEmail: e.HARMONIC_ADMIN_EMAIL?.toLowerCase(),
+      bootstrapPassword: e.HARMONIC_ADMIN_PASSWORD,
+      sessionIdleMs: e.ADMIN_SESSION_IDLE_MS,
+      sessionMaxAgeMs: e.ADMIN_SESSION_MAX_AGE_MS,
+      throttle: {
+        account: { maxFailures: e.ADMIN_LOGIN_MAX_FAILURES_ACCOUNT, windowMs: e.ADMIN_LOGIN_WINDOW_MS, lockoutMs: e.ADMIN_LOGIN_LOCKOUT_MS },
+        ip: { maxFailures: e.ADMIN_LOGIN_MAX_FAILURES_IP, windowMs: e.ADMIN_LOGIN_WINDOW_MS, lockoutMs: e.ADMIN_LOGIN_LOCKOUT_MS },
+      },
+    },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    allowedOrigins: e.ALLOWED_ORIGINS?.map((o) => new URL(o).origin),
     sources: toSourcesConfig(e),
   };
 }

@@ -1,6 +1,25 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import { clientIp } from './rest/request.ts';
 import type { Services } from './services.ts';
+
+export const SESSION_COOKIE = 'harmonic_session';
+
+/** What the admin session guard needs to know about the browser's request. */
+export interface CookieRequest {
+  /** The session cookie's value, if sent. */
+  sessionToken?: string | undefined;
+  /** The X-CSRF-Token header. */
+  csrfToken?: string | undefined;
+  /** The Origin header (browsers send it on every POST). */
+  origin?: string | undefined;
+  /** Sec-Fetch-Site, where the browser sends it. */
+  fetchSite?: string | undefined;
+  /** This server's own origin as the request reached it, e.g. http://localhost:3000. */
+  selfOrigin?: string | undefined;
+  secure?: boolean;
+  userAgent?: string | undefined;
+}
 
 export interface ContextOptions {
   em: EntityManager;
@@ -9,8 +28,11 @@ export interface ContextOptions {
   ip: string;
   /** The raw `X-API-Key` header, if any. */
   apiKeyHeader?: string | undefined;
+  cookies?: CookieRequest;
   /** Sets a response header; a no-op when called from tests without HTTP. */
   setHeader?: (name: string, value: string) => void;
+  /** Sets (value) or clears (null) the admin session cookie. */
+  setSessionCookie?: (token: string | null) => void;
 }
 
 /** Builds the tRPC context from plain values; tests call this directly. */
@@ -20,22 +42,39 @@ export function createContextInner(opts: ContextOptions) {
     services: opts.services,
     ip: opts.ip,
     apiKeyHeader: opts.apiKeyHeader,
+    cookies: opts.cookies ?? {},
     setHeader: opts.setHeader ?? (() => undefined),
+    setSessionCookie: opts.setSessionCookie ?? (() => undefined),
   };
 }
 
 export type Context = ReturnType<typeof createContextInner>;
 
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
 /** The per-request context for the HTTP adapter: one forked EntityManager per request. */
 export function createContextFactory(services: Services) {
   return ({ req, res }: CreateFastifyContextOptions): Context => {
-    const header = req.headers['x-api-key'];
+    const secure = req.protocol === 'https';
     return createContextInner({
       em: services.orm.em.fork(),
       services,
-      ip: req.ip,
-      apiKeyHeader: Array.isArray(header) ? header[0] : header,
+      ip: clientIp(req),
+      apiKeyHeader: one(req.headers['x-api-key']),
+      cookies: {
+        sessionToken: req.cookies[SESSION_COOKIE],
+        csrfToken: one(req.headers['x-csrf-token']),
+        origin: one(req.headers.origin),
+        fetchSite: one(req.headers['sec-fetch-site']),
+        selfOrigin: `${req.protocol}://${req.host}`,
+        secure,
+        userAgent: one(req.headers['user-agent']),
+      },
       setHeader: (name, value) => void res.header(name, value),
+      setSessionCookie: (token) => {
+        if (token === null) void res.clearCookie(SESSION_COOKIE, { path: '/' });
+        else void res.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+      },
     });
   };
 }

@@ -58,7 +58,29 @@ async function main(): Promise<void> {
 
   const address = runtime.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl ?? `http://localhost:${port}`;
   logger.info({ port, database: runtime.database.description }, `Harmonic is running at http://localhost:${port}`);
+  // How to sign in goes to the terminal, not the log: a generated password must not end up in log storage.
+  process.stdout.write(signInBanner(url, runtime.bootstrap));
+}
+
+function signInBanner(url: string, bootstrap: Runtime['bootstrap']): string {
+  const lines = [`Harmonic is running at ${url}`];
+  if (bootstrap?.password) {
+    lines.push(
+      `Sign in at ${url}/ as ${bootstrap.email}`,
+      `Password: ${bootstrap.password}`,
+      'This password was generated now and is shown only this once. Change it after signing in,',
+      `or set a new one with: npx harmonic admin reset-password ${bootstrap.email}`,
+    );
+  } else if (bootstrap) {
+    lines.push(`Sign in at ${url}/ as ${bootstrap.email} with the password from HARMONIC_ADMIN_PASSWORD.`);
+  } else {
+    lines.push(`Sign in at ${url}/ with your admin account. Forgot the password? npx harmonic admin reset-password <email>`);
+  }
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '─'.repeat(width + 2);
+  return `\n┌${rule}┐\n${lines.map((l) => `│ ${l.padEnd(width)} │`).join('\n')}\n└${rule}┘\n\n`;
 }
 
 await main();

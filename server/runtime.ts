@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { SYSTEM_ACTOR } from './audit/service.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -12,6 +13,8 @@ export interface Runtime {
   services: Services;
   orm: Orm;
   database: Database;
+  /** Set when this start created the first admin account; `password` only when it was generated. */
+  bootstrap: { email: string; password: string | undefined } | undefined;
   /** Drain requests, flush usage, close the ORM, stop the embedded database; in that order. */
   stop(): Promise<void>;
 }
@@ -25,6 +28,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const applied = await migrateUp(orm);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
     const services = createServices({ config, logger, orm });
+    const bootstrap = await services.adminAuth.bootstrap(orm.em.fork(), SYSTEM_ACTOR);
     await startServices(services);
     const app = await buildApp({ services });
     const ormRef = orm;
@@ -34,6 +38,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       services,
       orm,
       database,
+      bootstrap,
       stop: () =>
         (stopped ??= (async () => {
           await app.close();

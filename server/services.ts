@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
+import { AdminAuthService } from './admin/service.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
+import { MaintenanceJob } from './maintenance.ts';
 import { SourceService } from './sources/service.ts';
+import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/ledger.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
@@ -26,6 +29,9 @@ export interface Services {
   usage: UsageService;
   sources: SourceService;
   invalidations: InvalidationListener;
+  adminAuth: AdminAuthService;
+  tiers: TierService;
+  maintenance: MaintenanceJob;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
@@ -44,6 +50,9 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     ledger,
     usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota } }),
     sources: new SourceService({ config: config.sources, logger, orm }),
+    adminAuth: new AdminAuthService({ config, logger }),
+    tiers: new TierService(),
+    maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -55,11 +64,13 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
 /** Starts background work: the ledger's flush timer and the LISTEN connection for invalidations. */
 export async function startServices(services: Services): Promise<void> {
   services.ledger.start();
+  services.maintenance.start();
   await services.invalidations.start();
 }
 
 /** Stops background work and flushes the ledger; the ORM is closed by the caller afterwards. */
 export async function stopServices(services: Services): Promise<void> {
+  await services.maintenance.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
   await services.sources.close();

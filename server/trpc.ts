@@ -11,6 +11,10 @@ import { zodIssues } from './validation.ts';
 /** Which guard a procedure sits behind; read by the shared guard tests. */
 export interface ProcedureMeta {
   auth?: 'public' | 'key' | 'admin';
+  /** For admin procedures that only owners may call (managing admin accounts). */
+  role?: 'owner';
+  /** An admin's own session and password: viewers may change those too. */
+  selfService?: true;
 }
 
 const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
@@ -62,7 +66,42 @@ export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({
   return next({ ctx: { apiKey } });
 });
 
-/** Authenticated by an admin session cookie; API keys never pass this guard. */
-export const adminProcedure = publicProcedure.meta({ auth: 'admin' }).use(() => {
-  throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as an admin' });
+/**
+ * Cookie-authenticated requests must come from an allowed origin: the
+ * configured ALLOWED_ORIGINS, or else this server's own. A request without an
+ * Origin header is not from a browser form or script, so it cannot be CSRF.
+ */
+export function originAllowed(ctx: Context): boolean {
+  const { origin, fetchSite, selfOrigin } = ctx.cookies;
+  if (fetchSite === 'cross-site') return false;
+  if (!origin) return true;
+  const allowed = ctx.services.config.allowedOrigins ?? (selfOrigin ? [selfOrigin] : []);
+  return allowed.includes(origin);
+}
+
+/**
+ * Authenticated by the admin session cookie; an API key never passes this
+ * guard. No session, or an expired one: UNAUTHORIZED. Mutations also need the
+ * session's CSRF token in X-CSRF-Token, and a role other than viewer; owner-only
+ * procedures need an owner. Those failures are FORBIDDEN.
+ */
+export const adminProcedure = publicProcedure.meta({ auth: 'admin' }).use(async ({ ctx, next, type, meta }) => {
+  if (!ctx.cookies.sessionToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as an admin' });
+  if (!originAllowed(ctx)) throw new TRPCError({ code: 'FORBIDDEN', message: 'This origin may not use the admin API' });
+  const admin = await ctx.services.adminAuth.authenticate(ctx.em, ctx.cookies.sessionToken);
+  if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired; sign in again' });
+  if (type === 'mutation') {
+    if (!ctx.services.adminAuth.csrfMatches(admin, ctx.cookies.csrfToken)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Missing or invalid X-CSRF-Token header' });
+    }
+    if (admin.role === 'viewer' && !meta?.selfService) throw new TRPCError({ code: 'FORBIDDEN', message: 'Viewers can look but not change anything' });
+  }
+  if (meta?.role === 'owner' && admin.role !== 'owner') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only owners can do this' });
+  return next({ ctx: { admin } });
 });
+
+/** Managing admin accounts: owners only. */
+export const ownerProcedure = adminProcedure.meta({ auth: 'admin', role: 'owner' });
+
+/** An admin's own session and password, which every role may manage. */
+export const selfServiceProcedure = adminProcedure.meta({ auth: 'admin', selfService: true });

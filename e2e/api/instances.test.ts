@@ -6,6 +6,7 @@ import { createServices, type Services } from '../../server/services.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/testing/database.ts';
 import { counterLedgerMismatches, createUserWithKey, postData, TEST_ACTOR } from '../../server/testing/fixtures.ts';
 import { spawnServer, type HarmonicProcess } from '../../server/testing/process.ts';
+import { adminClient, createAdmin, signIn } from '../../server/testing/admin.ts';
 
 /**
  * Two real server processes on one PostgreSQL: quotas must be exact across
@@ -79,6 +80,31 @@ describe('two server processes on one PostgreSQL', () => {
     console.log(`revocation seen by the other process after ${delayMs.toFixed(1)} ms`);
     expect(status).toBe(401);
     expect(delayMs).toBeLessThan(1000);
+  });
+
+  it('a suspension and a tier change made through the admin API of one process are seen by the other within one second (measured)', async () => {
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const { email, password } = await createAdmin(services, 'admin');
+    const session = await signIn(a, email, password);
+    const adminA = adminClient(a, session);
+    const u = await createUserWithKey(services);
+    expect((await postData(b.url, { query: 'warm', sources: 'kb' }, u.key)).status).toBe(200);
+
+    const waitOnB = async (done: (res: Response) => boolean) => {
+      const started = performance.now();
+      while (performance.now() - started < 1000) {
+        if (done(await postData(b.url, { query: 'poll', sources: 'kb' }, u.key))) return performance.now() - started;
+      }
+      throw new Error('not seen within one second');
+    };
+    const pro = (await adminA.admin.tiers.list.query()).find((t) => t.name === 'Pro');
+    await adminA.admin.users.update.mutate({ id: u.userId, tierId: pro?.id });
+    const tierMs = await waitOnB((res) => res.headers.get('x-ratelimit-limit') === '10000');
+    await adminA.admin.users.suspend.mutate({ id: u.userId });
+    const suspendMs = await waitOnB((res) => res.status === 403);
+    console.log(`tier change seen by the other process after ${tierMs.toFixed(1)} ms, suspension after ${suspendMs.toFixed(1)} ms`);
+    expect(tierMs).toBeLessThan(1000);
+    expect(suspendMs).toBeLessThan(1000);
   });
 
   it('a suspension and a tier change made elsewhere apply to the next request on both', async () => {

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
+import { AdminAccountRepository, AdminSessionRepository, AuthThrottleRepository } from './repository.ts';
 
-export const ADMIN_ROLES = ['owner', 'admin', 'viewer'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
+import { ADMIN_ROLES } from '../../shared/admin.ts';
+
+export { ADMIN_ROLES, type AdminRole } from '../../shared/admin.ts';
 
 const AdminAccountSchema = defineEntity({
   name: 'AdminAccount',
   tableName: 'admin_accounts',
+  repository: () => AdminAccountRepository,
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
     /** Stored lower-cased. */
@@ -22,3 +25,41 @@ const AdminAccountSchema = defineEntity({
 });
 export class AdminAccount extends AdminAccountSchema.class {}
 AdminAccountSchema.setClass(AdminAccount);
+
+/** A signed-in browser. The cookie holds a random token; we keep only its SHA-256. */
+const AdminSessionSchema = defineEntity({
+  name: 'AdminSession',
+  tableName: 'admin_sessions',
+  repository: () => AdminSessionRepository,
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    tokenHash: p.string().length(64).unique().hidden(),
+    admin: () => p.manyToOne(AdminAccount).ref().deleteRule('cascade'),
+    /** Sent back by the SPA in X-CSRF-Token on every mutation. */
+    csrfToken: p.string().length(64).hidden(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    lastSeenAt: p.datetime().onCreate(() => new Date()),
+    /** Idle expiry: moves forward while the session is used. */
+    expiresAt: p.datetime(),
+    ip: p.string().columnType('inet').nullable(),
+    userAgent: p.string().length(300).nullable(),
+  },
+});
+export class AdminSession extends AdminSessionSchema.class {}
+AdminSessionSchema.setClass(AdminSession);
+
+/** Failed sign-ins per IP and per account, shared by every instance. */
+const AuthThrottleSchema = defineEntity({
+  name: 'AuthThrottle',
+  tableName: 'auth_throttle',
+  repository: () => AuthThrottleRepository,
+  properties: {
+    scope: p.enum(['ip', 'account'] as const).primary(),
+    subject: p.string().length(320).primary(),
+    failures: p.integer().default(0),
+    windowStartedAt: p.datetime(),
+    lockedUntil: p.datetime().nullable(),
+  },
+});
+export class AuthThrottle extends AuthThrottleSchema.class {}
+AuthThrottleSchema.setClass(AuthThrottle);

@@ -35,3 +35,56 @@ export function audit(em: EntityManager, actor: Actor, record: AuditRecord): Aud
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'harmonic' };
+
+export interface AuditEventView {
+  id: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+}
+
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Reads the audit log newest first, filtered, a page at a time (keyset on id, so deep pages stay fast). */
+export async function listAudit(em: EntityManager, f: AuditFilter): Promise<{ items: AuditEventView[]; nextBefore: number | null }> {
+  const where: Record<string, unknown>[] = [];
+  if (f.actor) where.push({ $or: [{ actorId: f.actor }, { actorLabel: { $ilike: `%${f.actor.replace(/[\\%_]/g, '\\$&')}%` } }] });
+  if (f.action) where.push(f.action.endsWith('.') || f.action.endsWith('*') ? { action: { $like: `${f.action.replace(/\*$/, '')}%` } } : { action: f.action });
+  if (f.targetType) where.push({ targetType: f.targetType });
+  if (f.targetId) where.push({ targetId: f.targetId });
+  if (f.from) where.push({ createdAt: { $gte: new Date(f.from) } });
+  if (f.to) where.push({ createdAt: { $lte: new Date(f.to) } });
+  if (f.before) where.push({ id: { $lt: f.before } });
+  const rows = await em.find(AuditEvent, where.length ? { $and: where } : {}, { orderBy: { id: 'desc' }, limit: f.limit + 1 });
+  const page = rows.slice(0, f.limit);
+  return {
+    items: page.map((e) => ({
+      id: Number(e.id),
+      at: e.createdAt.toISOString(),
+      actorType: e.actorType,
+      actorId: e.actorId ?? null,
+      actorLabel: e.actorLabel,
+      action: e.action,
+      targetType: e.targetType,
+      targetId: e.targetId ?? null,
+      details: e.details,
+      ip: e.ip ?? null,
+    })),
+    nextBefore: rows.length > f.limit ? Number(page.at(-1)?.id) : null,
+  };
+}

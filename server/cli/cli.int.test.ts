@@ -58,3 +58,38 @@ describe('npx harmonic', () => {
     expect(noUser.output).toMatch(/No user nobody@example\.com/);
   });
 });
+
+describe('npx harmonic admin', () => {
+  it('creates an admin with a generated password printed once, and resets it', async () => {
+    const created = await harmonic('admin', 'create', '--email', 'ops@example.com', '--role', 'viewer');
+    expect(created.code).toBe(0);
+    const password = created.stdout.trim();
+    expect(password).toMatch(/^[A-Za-z2-9]{6}(-[A-Za-z2-9]{6}){3}$/);
+    const { signIn } = await import('../testing/admin.ts');
+    const session = await signIn(server, 'ops@example.com', password);
+
+    const reset = await harmonic('admin', 'reset-password', 'ops@example.com');
+    expect(reset.code).toBe(0);
+    const next = reset.stdout.trim();
+    expect(next).not.toBe(password);
+    expect(reset.output).toMatch(/its sessions were signed out/);
+    const me = await fetch(`${server.url}/trpc/auth.me`, { headers: { cookie: session.cookie } });
+    expect((await me.json()).result.data).toBeNull();
+    await expect(signIn(server, 'ops@example.com', password)).rejects.toThrow(/401/);
+    await signIn(server, 'ops@example.com', next);
+
+    const listed = await harmonic('admin', 'list');
+    expect(listed.stdout).toMatch(/ops@example\.com\s+viewer/);
+  });
+
+  it('refuses a weak password read from stdin', async () => {
+    const proc = spawnHarmonic({
+      command: [process.execPath, 'server/cli/harmonic.ts', 'admin', 'create', '--email', 'weak@example.com', '--password-stdin'],
+      env: { DATABASE_URL: server.db.url, BCRYPT_COST: '4' },
+    });
+    proc.child.stdin?.end('short\n');
+    const { code } = await proc.exited;
+    expect(code).toBe(2);
+    expect(proc.output()).toMatch(/password: must be at least 12 characters/);
+  });
+});

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { registerAdminCommands } from './admin.ts';
 import { registerDbCommands } from './db.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerUserCommands } from './users.ts';
@@ -16,6 +17,7 @@ const program = new Command('harmonic')
   .showHelpAfterError()
   .exitOverride();
 
+registerAdminCommands(program);
 registerUserCommands(program);
 registerKeyCommands(program);
 registerDbCommands(program);

@@ -1,4 +1,4 @@
-import { AdminAccount } from '../admin/entity.ts';
+import { AdminAccount, AdminSession, AuthThrottle } from '../admin/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey } from '../keys/entity.ts';
@@ -18,4 +18,6 @@ export const entities = [
   AuditEvent,
   KbEntry,
   AdminAccount,
+  AdminSession,
+  AuthThrottle,
 ];

@@ -7,8 +7,10 @@ import { migrationsList } from './migrations/index.ts';
 
 const DOMAIN_TABLES = [
   'admin_accounts',
+  'admin_sessions',
   'api_keys',
   'audit_events',
+  'auth_throttle',
   'demo_counters',
   'kb_entries',
   'tiers',

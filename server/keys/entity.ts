@@ -21,6 +21,8 @@ const ApiKeySchema = defineEntity({
     revokedAt: p.datetime().nullable(),
     usageCount: p.bigint('number').default(0),
     metadata: p.json<Record<string, unknown>>().default('{}'),
+    /** When the key's expiry was written to the audit log (by the maintenance job). */
+    expiryAuditedAt: p.datetime().nullable(),
     /** Set on the old key when it is rotated. */
     replacedBy: () => p.manyToOne(ApiKey).ref().nullable(),
   },

@@ -179,6 +179,11 @@ export class KeyService {
       }
       old.replacedBy = ref(record);
       audit(tx, params.actor, {
+        action: 'key.created',
+        target: { type: 'api_key', id: record.id },
+        details: { userId: owner.id, name: record.name, masked: maskKey(record.lookupId), rotatedFrom: old.id },
+      });
+      audit(tx, params.actor, {
         action: 'key.rotated',
         target: { type: 'api_key', id: old.id },
         details: {

@@ -1,4 +1,6 @@
 import { router } from '../trpc.ts';
+import { adminRouter } from './admin/index.ts';
+import { authRouter } from './auth.ts';
 import { dataRouter } from './data.ts';
 import { keysRouter } from './keys.ts';
 import { systemRouter } from './system.ts';
@@ -9,6 +11,8 @@ export const appRouter = router({
   data: dataRouter,
   usage: usageRouter,
   keys: keysRouter,
+  auth: authRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

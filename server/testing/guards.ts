@@ -1,15 +1,23 @@
 import { TRPCError } from '@trpc/server';
 import { expect, it } from 'vitest';
+import type { CookieRequest } from '../context.ts';
 import { appRouter } from '../routers/root.ts';
 import type { ProcedureMeta } from '../trpc.ts';
 import { createTestCaller, type TestServer } from './server.ts';
 
-type AnyCaller = Record<string, Record<string, (input?: unknown) => Promise<unknown>>>;
+interface ProcedureInfo {
+  path: string;
+  type: 'query' | 'mutation' | 'subscription';
+  meta: ProcedureMeta;
+}
 
-export function proceduresWithAuth(auth: ProcedureMeta['auth']): string[] {
+export function procedures(auth: ProcedureMeta['auth']): ProcedureInfo[] {
   return Object.entries(appRouter._def.procedures)
-    .filter(([, p]) => (p as unknown as { _def: { meta?: ProcedureMeta } })._def.meta?.auth === auth)
-    .map(([path]) => path);
+    .map(([path, p]) => {
+      const def = (p as unknown as { _def: { meta?: ProcedureMeta; type: ProcedureInfo['type'] } })._def;
+      return { path, type: def.type, meta: def.meta ?? {} };
+    })
+    .filter((p) => p.meta.auth === auth);
 }
 
 async function codeOf(call: Promise<unknown>): Promise<string> {
@@ -21,12 +29,12 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
   }
 }
 
-function invoke(server: TestServer, path: string, apiKeyHeader: string | undefined): Promise<unknown> {
-  const [ns, name] = path.split('.') as [string, string];
-  const caller = createTestCaller(server.services, { apiKeyHeader }) as unknown as AnyCaller;
-  const proc = caller[ns]?.[name];
-  if (!proc) throw new Error(`no procedure ${path}`);
-  return proc(undefined);
+/** Calls `path` (e.g. `admin.users.list`) through createCaller with the given credentials and no input. */
+function invoke(server: TestServer, path: string, ctx: { apiKeyHeader?: string; cookies?: CookieRequest }): Promise<unknown> {
+  let target: unknown = createTestCaller(server.services, ctx);
+  for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
+  if (typeof target !== 'function') throw new Error(`no procedure ${path}`);
+  return (target as (input?: unknown) => Promise<unknown>)(undefined);
 }
 
 /**
@@ -35,22 +43,57 @@ function invoke(server: TestServer, path: string, apiKeyHeader: string | undefin
  * a new procedure gets these checks by existing, not by someone remembering.
  */
 export function runCommonKeyedProcedureTests(getServer: () => TestServer, credentials: () => { suspendedUserKey: string }): void {
-  const paths = proceduresWithAuth('key');
+  const paths = procedures('key').map((p) => p.path);
 
   it('finds the keyed procedures to check', () => {
     expect(paths.length).toBeGreaterThanOrEqual(8);
   });
 
   it.each(paths)('%s: no X-API-Key → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, undefined))).toBe('UNAUTHORIZED');
+    expect(await codeOf(invoke(getServer(), path, {}))).toBe('UNAUTHORIZED');
   });
 
   it.each(paths)('%s: a bad key → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, 'hm_not-a-key'))).toBe('UNAUTHORIZED');
-    expect(await codeOf(invoke(getServer(), path, 'hm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).toBe('UNAUTHORIZED');
+    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: 'hm_not-a-key' }))).toBe('UNAUTHORIZED');
+    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: 'hm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }))).toBe('UNAUTHORIZED');
   });
 
   it.each(paths)("%s: a suspended user's key → FORBIDDEN", async (path) => {
-    expect(await codeOf(invoke(getServer(), path, credentials().suspendedUserKey))).toBe('FORBIDDEN');
+    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: credentials().suspendedUserKey }))).toBe('FORBIDDEN');
+  });
+}
+
+/**
+ * Runs every admin procedure anonymously (UNAUTHORIZED), with a valid API key
+ * and no session (UNAUTHORIZED: a key never grants admin access), and as a
+ * viewer calling a mutation or an owner-only procedure (FORBIDDEN).
+ */
+export function runCommonAdminProcedureTests(
+  getServer: () => TestServer,
+  credentials: () => { apiKey: string; viewer: { sessionToken: string; csrfToken: string } },
+): void {
+  const all = procedures('admin');
+  const forbiddenToViewers = all.filter((p) => (p.type === 'mutation' && !p.meta.selfService) || p.meta.role === 'owner');
+
+  it('finds the admin procedures to check', () => {
+    expect(all.length).toBeGreaterThanOrEqual(20);
+    expect(forbiddenToViewers.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(all.map((p) => p.path))('%s: anonymous → UNAUTHORIZED', async (path) => {
+    expect(await codeOf(invoke(getServer(), path, {}))).toBe('UNAUTHORIZED');
+  });
+
+  it.each(all.map((p) => p.path))('%s: an API key and no session → UNAUTHORIZED', async (path) => {
+    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: credentials().apiKey }))).toBe('UNAUTHORIZED');
+  });
+
+  it.each(all.map((p) => p.path))('%s: an expired or made-up session → UNAUTHORIZED', async (path) => {
+    expect(await codeOf(invoke(getServer(), path, { cookies: { sessionToken: 'x'.repeat(43), csrfToken: 'y' } }))).toBe('UNAUTHORIZED');
+  });
+
+  it.each(forbiddenToViewers.map((p) => p.path))('%s: a viewer → FORBIDDEN', async (path) => {
+    const { viewer } = credentials();
+    expect(await codeOf(invoke(getServer(), path, { cookies: viewer }))).toBe('FORBIDDEN');
   });
 }

@@ -28,7 +28,7 @@ export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, s
   const child = spawn(cmd ?? 'npm', args, {
     cwd: REPO_ROOT,
     env: { ...env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
   let out = '';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { createContextInner } from '../context.ts';
+import { createContextInner, type CookieRequest } from '../context.ts';
 import { createLogger } from '../logger.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { createCallerFactory } from '../trpc.ts';
@@ -62,8 +62,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 }
 
 /** A tRPC caller with a context built by createContextInner, without HTTP. */
-export function createTestCaller(services: Services, ctx: { apiKeyHeader?: string; ip?: string } = {}) {
+export function createTestCaller(services: Services, ctx: { apiKeyHeader?: string | undefined; ip?: string; cookies?: CookieRequest } = {}) {
   return createCallerFactory(appRouter)(
-    createContextInner({ em: services.orm.em.fork(), services, ip: ctx.ip ?? '127.0.0.1', apiKeyHeader: ctx.apiKeyHeader }),
+    createContextInner({ em: services.orm.em.fork(), services, ip: ctx.ip ?? '127.0.0.1', apiKeyHeader: ctx.apiKeyHeader, cookies: ctx.cookies ?? {} }),
   );
 }

@@ -1,11 +1,38 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
+import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
 import type { LedgerWriter } from './ledger.ts';
 import { nextPeriodStart } from './period.ts';
+
+export interface Overview {
+  days: number;
+  requestsToday: number;
+  requestsThisMonth: number;
+  activeKeys: number;
+  users: number;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  daily: { date: string; ok: number; clientErrors: number; serverErrors: number; demo: number; bySource: Record<string, number> }[];
+  topUsers: { userId: string; email: string; tier: string; requests: number }[];
+  nearQuota: { userId: string; email: string; tier: string; used: number; quota: number; utilisation: number }[];
+  revenue: {
+    tierId: string;
+    tier: string;
+    priceCents: number | null;
+    monthlyQuota: number | null;
+    users: number;
+    payingUsers: number;
+    monthlyRevenueCents: number | null;
+  }[];
+  monthlyRevenueCents: number;
+}
 
 /** Who a metered call is charged to. */
 export type Subject = { kind: 'key'; key: VerifiedKey } | { kind: 'demo'; clientIp: string };
@@ -169,6 +196,76 @@ export class UsageService {
       p95ResponseMs: rows.latency.p95,
       totals,
     };
+  }
+
+  /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
+  async overview(em: EntityManager, days: number): Promise<Overview> {
+    await this.deps.ledger.flush();
+    const rows = await em.getRepository(UsageEvent).overview(days);
+    const h = rows.headline;
+    const bySource = new Map<string, Record<string, number>>();
+    for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });
+    const revenue = rows.revenue.map((r) => ({
+      tierId: r.tier_id,
+      tier: r.tier,
+      priceCents: r.price_cents,
+      monthlyQuota: r.monthly_quota,
+      users: r.users,
+      payingUsers: r.paying_users,
+      /** null: a negotiated price, not known here. */
+      monthlyRevenueCents: r.price_cents === null ? null : r.price_cents * r.paying_users,
+    }));
+    return {
+      days,
+      requestsToday: h.requests_today,
+      requestsThisMonth: h.requests_this_month,
+      activeKeys: h.active_keys,
+      users: h.users,
+      requests: h.requests,
+      errors: h.errors,
+      errorRate: h.requests ? h.errors / h.requests : 0,
+      p50Ms: h.p50_ms,
+      p95Ms: h.p95_ms,
+      daily: rows.daily.map((d) => ({
+        date: d.date,
+        ok: d.ok,
+        clientErrors: d.client_errors,
+        serverErrors: d.server_errors,
+        demo: d.demo,
+        bySource: bySource.get(d.date) ?? {},
+      })),
+      topUsers: rows.topUsers.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, requests: u.requests })),
+      nearQuota: rows.nearQuota.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, used: u.used, quota: u.quota, utilisation: u.used / Math.max(1, u.quota) })),
+      revenue,
+      monthlyRevenueCents: revenue.reduce((sum, r) => sum + (r.monthlyRevenueCents ?? 0), 0),
+    };
+  }
+
+  /**
+   * Starts a user's count for this period again at zero (an admin's courtesy,
+   * audited). Ledger rows are kept; the counter remembers when it was reset so
+   * it still equals the ledger rows since then.
+   */
+  async resetUsage(em: EntityManager, userId: string, actor: Actor): Promise<QuotaState> {
+    await this.deps.ledger.flush();
+    await em.transactional(async (tx) => {
+      const [row] = await tx.execute<{ used: number | null; found: boolean }[]>(
+        `select (select used from usage_counters where user_id = u.id and period = date_trunc('month', now() at time zone 'utc')::date) as used,
+                true as found
+           from users u where u.id = ? and u.deleted_at is null`,
+        [userId],
+      );
+      if (!row) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
+      await tx.execute(
+        `insert into usage_counters (user_id, period, used, reset_at, updated_at)
+         values (?, date_trunc('month', now() at time zone 'utc')::date, 0, clock_timestamp(), now())
+         on conflict (user_id, period) do update set used = 0, reset_at = excluded.reset_at, updated_at = excluded.updated_at`,
+        [userId],
+      );
+      audit(tx, actor, { action: 'usage.reset', target: { type: 'user', id: userId }, details: { usedBefore: row.used ?? 0 } });
+      await tx.flush();
+    });
+    return this.current(em, userId);
   }
 
   private admission(r: {

@@ -1,5 +1,37 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { nativePool } from '../db/pool.ts';
 import type { User } from './entity.ts';
+
+export interface UserListRow {
+  id: string;
+  email: string;
+  name: string;
+  status: 'active' | 'suspended';
+  created_at_ms: number;
+  tier_id: string;
+  tier_name: string;
+  monthly_quota: number | null;
+  used: number;
+  active_keys: number;
+}
+
+export interface UserSearch {
+  search?: string | undefined;
+  status?: 'active' | 'suspended' | undefined;
+  tierId?: string | undefined;
+  sort: 'createdAt' | 'email' | 'name' | 'used';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** Sort keys to SQL, each with `id` as the tie-breaker so pages are stable. */
+const ORDER: Record<UserSearch['sort'], string> = {
+  createdAt: 'u.created_at',
+  email: 'u.email',
+  name: 'lower(u.name)',
+  used: 'coalesce(c.used, 0)',
+};
 
 export class UserRepository extends EntityRepository<User> {
   findLiveByEmail(email: string): Promise<User | null> {
@@ -8,5 +40,56 @@ export class UserRepository extends EntityRepository<User> {
 
   findLiveById(id: string): Promise<User | null> {
     return this.findOne({ id, deletedAt: null });
+  }
+
+  /**
+   * One page of live users with their tier, this period's usage and active key
+   * count. Substring search uses the trigram indexes; each sort has an index
+   * (except usage, which joins this month's counters).
+   */
+  async search(q: UserSearch): Promise<{ rows: UserListRow[]; total: number }> {
+    const pool = await nativePool(this.em);
+    const where = [`u.deleted_at is null`];
+    const params: unknown[] = [];
+    if (q.search) {
+      params.push(`%${q.search.replace(/[\\%_]/g, '\\$&')}%`);
+      where.push(`(u.email ilike $${params.length} or u.name ilike $${params.length})`);
+    }
+    if (q.status) {
+      params.push(q.status);
+      where.push(`u.status = $${params.length}`);
+    }
+    if (q.tierId) {
+      params.push(q.tierId);
+      where.push(`u.tier_id = $${params.length}`);
+    }
+    const filter = where.join(' and ');
+    const dir = q.order === 'asc' ? 'asc' : 'desc';
+    // Page over ids first (an index walk, even deep into the list), then join the details for just those rows.
+    const counters = `left join usage_counters c on c.user_id = u.id and c.period = date_trunc('month', now() at time zone 'utc')::date`;
+    const [page, count] = await Promise.all([
+      pool.query<UserListRow>(
+        `with page as (
+           select u.id, row_number() over () as n
+             from (select u.id from users u ${q.sort === 'used' ? counters : ''}
+                    where ${filter}
+                    order by ${ORDER[q.sort]} ${dir}, u.id ${dir}
+                    limit ${Number(q.limit)} offset ${Number(q.offset)}) u
+         )
+         select u.id, u.email, u.name, u.status, (extract(epoch from u.created_at) * 1000)::float8 as created_at_ms,
+                t.id as tier_id, t.name as tier_name, t.monthly_quota,
+                coalesce(c.used, 0) as used,
+                (select count(*)::int from api_keys k
+                  where k.user_id = u.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as active_keys
+           from page
+           join users u on u.id = page.id
+           join tiers t on t.id = u.tier_id
+           ${counters}
+          order by page.n`,
+        params,
+      ),
+      pool.query<{ n: number }>(`select count(*)::int as n from users u where ${filter}`, params),
+    ]);
+    return { rows: page.rows, total: count.rows[0]?.n ?? 0 };
   }
 }

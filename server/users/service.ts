@@ -16,6 +16,12 @@ export interface UserView {
   createdAt: string;
 }
 
+export interface UserListItem extends UserView {
+  tierQuota: number | null;
+  usedThisPeriod: number;
+  activeKeys: number;
+}
+
 export function userView(user: User, tier: Tier): UserView {
   return {
     id: user.id,
@@ -30,22 +36,53 @@ export function userView(user: User, tier: Tier): UserView {
 
 /** Users (the customers who own keys). Every change is audited in its own transaction. */
 export class UserService {
-  async resolveTier(em: EntityManager, name: string | undefined): Promise<Tier> {
+  /** A tier by name (the CLI) or id (the admin API); omitted means the default tier. */
+  async resolveTier(em: EntityManager, ref: string | undefined, field = 'tier'): Promise<Tier> {
     const repo = em.getRepository(Tier);
-    const tier = name ? await repo.findByName(name) : await repo.findDefault();
+    const tier = !ref ? await repo.findDefault() : UUID.test(ref) ? await repo.findOne({ id: ref }) : await repo.findByName(ref);
     if (!tier) {
       const names = (await repo.findAll({ orderBy: { name: 'asc' } })).map((t) => t.name);
-      throw new AppError('VALIDATION_FAILED', `Unknown tier ${JSON.stringify(name)}. Tiers: ${names.join(', ')}`, {
-        details: { issues: [{ field: 'tier', message: `must be one of: ${names.join(', ')}` }] },
+      throw new AppError('VALIDATION_FAILED', `Unknown tier ${JSON.stringify(ref)}. Tiers: ${names.join(', ')}`, {
+        details: { issues: [{ field, message: `must be one of: ${names.join(', ')}` }] },
       });
     }
     return tier;
   }
 
-  async create(em: EntityManager, input: { email: string; name: string; tier?: string | undefined }, actor: Actor): Promise<UserView> {
+  async list(em: EntityManager, q: ListUsersParams): Promise<{ items: UserListItem[]; total: number; page: number; pageSize: number }> {
+    const { rows, total } = await em.getRepository(User).search({
+      search: q.search || undefined,
+      status: q.status,
+      tierId: q.tierId,
+      sort: q.sort,
+      order: q.order,
+      limit: q.pageSize,
+      offset: (q.page - 1) * q.pageSize,
+    });
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        email: r.email,
+        name: r.name,
+        tier: r.tier_name,
+        tierId: r.tier_id,
+        status: r.status,
+        createdAt: new Date(r.created_at_ms).toISOString(),
+        tierQuota: r.monthly_quota,
+        usedThisPeriod: r.used,
+        activeKeys: r.active_keys,
+      })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  /** `tierField` names the input field in a validation error: `tier` (a name, CLI) or `tierId` (admin API). */
+  async create(em: EntityManager, input: { email: string; name: string; tier?: string | undefined }, actor: Actor, tierField = 'tier'): Promise<UserView> {
     try {
       return await em.transactional(async (tx) => {
-        const tier = await this.resolveTier(tx, input.tier);
+        const tier = await this.resolveTier(tx, input.tier, tierField);
         if (await tx.getRepository(User).findLiveByEmail(input.email)) throw emailTaken(input.email);
         const user = tx.create(User, { email: input.email.toLowerCase(), name: input.name, tier, status: 'active' });
         await tx.flush();
@@ -68,7 +105,7 @@ export class UserService {
 
   async findByEmailOrId(em: EntityManager, ref: string): Promise<User> {
     const repo = em.getRepository(User);
-    const user = /^[0-9a-f-]{36}$/i.test(ref) ? await repo.findLiveById(ref) : await repo.findLiveByEmail(ref);
+    const user = UUID.test(ref) ? await repo.findLiveById(ref) : await repo.findLiveByEmail(ref);
     if (!user) throw new AppError('NOT_FOUND', `No user ${ref}`);
     return user;
   }
@@ -87,6 +124,63 @@ export class UserService {
         await tx.flush();
       }
       return userView(user, to);
+    });
+  }
+
+  /** Changes email, name and/or tier; a tier change applies to the user's next request, on every instance. */
+  async update(em: EntityManager, input: { id: string; email?: string | undefined; name?: string | undefined; tierId?: string | undefined }, actor: Actor): Promise<UserView> {
+    try {
+      return await em.transactional(async (tx) => {
+        const repo = tx.getRepository(User);
+        const user = await repo.findLiveById(input.id);
+        if (!user) throw new AppError('NOT_FOUND', `No user with id ${input.id}`);
+        let tier = await user.tier.loadOrFail();
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        if (input.email !== undefined && input.email !== user.email) {
+          const other = await repo.findLiveByEmail(input.email);
+          if (other && other.id !== user.id) throw emailTaken(input.email);
+          changes['email'] = { from: user.email, to: input.email };
+          user.email = input.email;
+        }
+        if (input.name !== undefined && input.name !== user.name) {
+          changes['name'] = { from: user.name, to: input.name };
+          user.name = input.name;
+        }
+        if (input.tierId !== undefined && input.tierId !== tier.id) {
+          const to = await this.resolveTier(tx, input.tierId, 'tierId');
+          changes['tier'] = { from: tier.name, to: to.name };
+          user.tier = tx.getReference(Tier, to.id, { wrapped: true });
+          tier = to;
+          await broadcastInvalidation(tx, { kind: 'user', id: user.id });
+        }
+        if (Object.keys(changes).length) {
+          audit(tx, actor, { action: changes['tier'] && Object.keys(changes).length === 1 ? 'user.tier_changed' : 'user.updated', target: { type: 'user', id: user.id }, details: changes });
+          await tx.flush();
+        }
+        return userView(user, tier);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw emailTaken(input.email ?? '');
+      throw err;
+    }
+  }
+
+  /**
+   * Deletes a user: every key is revoked at once and the user disappears from
+   * lists, but the row stays so the usage ledger keeps its owner.
+   */
+  async delete(em: EntityManager, id: string, actor: Actor): Promise<void> {
+    await em.transactional(async (tx) => {
+      const user = await tx.getRepository(User).findLiveById(id);
+      if (!user) throw new AppError('NOT_FOUND', `No user with id ${id}`);
+      user.deletedAt = new Date();
+      const [revoked] = await tx.execute<{ n: number }[]>(
+        `with r as (update api_keys set revoked_at = now() where user_id = ? and revoked_at is null returning 1) select count(*)::int as n from r`,
+        [id],
+      );
+      audit(tx, actor, { action: 'user.deleted', target: { type: 'user', id }, details: { email: user.email, keysRevoked: revoked?.n ?? 0 } });
+      await broadcastInvalidation(tx, { kind: 'user', id });
+      await tx.flush();
     });
   }
 
@@ -109,6 +203,18 @@ export class UserService {
       return userView(user, await user.tier.loadOrFail());
     });
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ListUsersParams {
+  search?: string | undefined;
+  status?: 'active' | 'suspended' | undefined;
+  tierId?: string | undefined;
+  sort: 'createdAt' | 'email' | 'name' | 'used';
+  order: 'asc' | 'desc';
+  page: number;
+  pageSize: number;
 }
 
 const emailTaken = (email: string) =>

@@ -1,0 +1,21 @@
+import { overviewSchema, resetUsageSchema, userAnalyticsSchema } from '../../../shared/admin.ts';
+import { adminActor } from '../../admin/service.ts';
+import { adminProcedure, router } from '../../trpc.ts';
+
+/** The dashboards, read from the same ledger and counters that feed the rate-limit headers. */
+export const adminAnalyticsRouter = router({
+  overview: adminProcedure.input(overviewSchema).query(({ ctx, input }) => ctx.services.usage.overview(ctx.em, input.days)),
+
+  user: adminProcedure.input(userAnalyticsSchema).query(async ({ ctx, input }) => {
+    const [quota, usage] = await Promise.all([
+      ctx.services.usage.current(ctx.em.fork(), input.userId),
+      ctx.services.usage.analytics(ctx.em.fork(), input.userId, input.days),
+    ]);
+    return { quota, usage };
+  }),
+
+  /** Starts the user's count for this period again at zero; audited. */
+  resetUsage: adminProcedure
+    .input(resetUsageSchema)
+    .mutation(({ ctx, input }) => ctx.services.usage.resetUsage(ctx.em, input.userId, adminActor(ctx.admin, ctx.ip))),
+});

@@ -1,0 +1,17 @@
+import { router } from '../../trpc.ts';
+import { adminAccountsRouter } from './accounts.ts';
+import { adminAnalyticsRouter } from './analytics.ts';
+import { adminAuditRouter } from './audit.ts';
+import { adminKeysRouter } from './keys.ts';
+import { adminTiersRouter } from './tiers.ts';
+import { adminUsersRouter } from './users.ts';
+
+/** Everything an admin does in the SPA; every procedure is behind the admin session guard. */
+export const adminRouter = router({
+  users: adminUsersRouter,
+  tiers: adminTiersRouter,
+  keys: adminKeysRouter,
+  analytics: adminAnalyticsRouter,
+  audit: adminAuditRouter,
+  accounts: adminAccountsRouter,
+});

@@ -1,0 +1,138 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CreateTierInput, UpdateTierInput } from '../../shared/admin.ts';
+import { audit, type Actor } from '../audit/service.ts';
+import { AppError } from '../errors.ts';
+import { broadcastInvalidation } from '../events/invalidation.ts';
+import { nativePool } from '../db/pool.ts';
+import { Tier } from './entity.ts';
+
+export interface TierView {
+  id: string;
+  name: string;
+  monthlyQuota: number | null;
+  priceCents: number | null;
+  description: string;
+  isDefault: boolean;
+  /** Live users on this tier. */
+  users: number;
+  createdAt: string;
+}
+
+function tierView(t: Tier, users: number): TierView {
+  return {
+    id: t.id,
+    name: t.name,
+    monthlyQuota: t.monthlyQuota ?? null,
+    priceCents: t.priceCents ?? null,
+    description: t.description,
+    isDefault: t.isDefault,
+    users,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+const nameTaken = (name: string) =>
+  new AppError('CONFLICT', `A tier named ${JSON.stringify(name)} already exists`, { details: { issues: [{ field: 'name', message: 'is already taken' }] } });
+
+/**
+ * Tiers: quota and price plans. A quota change applies from the next request
+ * on every instance, because admission reads the tier's quota in the same
+ * statement that counts the call.
+ */
+export class TierService {
+  async list(em: EntityManager): Promise<TierView[]> {
+    const pool = await nativePool(em);
+    const counts = await pool.query<{ tier_id: string; users: number }>(
+      `select tier_id, count(*)::int as users from users where deleted_at is null group by tier_id`,
+    );
+    const byTier = new Map(counts.rows.map((r) => [r.tier_id, r.users]));
+    const tiers = await em.find(Tier, {}, { orderBy: { monthlyQuota: 'asc nulls last', name: 'asc' } });
+    return tiers.map((t) => tierView(t, byTier.get(t.id) ?? 0));
+  }
+
+  async create(em: EntityManager, input: CreateTierInput & { description: string }, actor: Actor): Promise<TierView> {
+    try {
+      return await em.transactional(async (tx) => {
+        if (await tx.getRepository(Tier).findByName(input.name)) throw nameTaken(input.name);
+        if (input.isDefault) await tx.nativeUpdate(Tier, { isDefault: true }, { isDefault: false });
+        const tier = tx.create(Tier, {
+          name: input.name,
+          monthlyQuota: input.monthlyQuota,
+          priceCents: input.priceCents,
+          description: input.description,
+          isDefault: input.isDefault ?? false,
+        });
+        await tx.flush();
+        audit(tx, actor, {
+          action: 'tier.created',
+          target: { type: 'tier', id: tier.id },
+          details: { name: tier.name, monthlyQuota: tier.monthlyQuota ?? null, priceCents: tier.priceCents ?? null },
+        });
+        await tx.flush();
+        return tierView(tier, 0);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw nameTaken(input.name);
+      throw err;
+    }
+  }
+
+  async update(em: EntityManager, input: UpdateTierInput, actor: Actor): Promise<TierView> {
+    try {
+      return await em.transactional(async (tx) => {
+        const tier = await tx.findOne(Tier, { id: input.id });
+        if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${input.id}`);
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        const set = <K extends 'name' | 'monthlyQuota' | 'priceCents' | 'description'>(field: K, value: Tier[K] | undefined) => {
+          if (value === undefined || value === tier[field]) return;
+          changes[field] = { from: tier[field] ?? null, to: value };
+          tier[field] = value;
+        };
+        if (input.name !== undefined && input.name.toLowerCase() !== tier.name.toLowerCase() && (await tx.getRepository(Tier).findByName(input.name))) {
+          throw nameTaken(input.name);
+        }
+        set('name', input.name);
+        set('monthlyQuota', input.monthlyQuota);
+        set('priceCents', input.priceCents);
+        set('description', input.description);
+        if (input.isDefault && !tier.isDefault) {
+          await tx.nativeUpdate(Tier, { isDefault: true, id: { $ne: tier.id } }, { isDefault: false });
+          tier.isDefault = true;
+          changes['isDefault'] = { from: false, to: true };
+        }
+        if (Object.keys(changes).length) {
+          audit(tx, actor, { action: 'tier.updated', target: { type: 'tier', id: tier.id }, details: changes });
+          // Cached keys carry their tier's quota for display; admission reads it fresh anyway.
+          await broadcastInvalidation(tx, { kind: 'tier', id: tier.id });
+          await tx.flush();
+        }
+        const [row] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from users where tier_id = ? and deleted_at is null`, [tier.id]);
+        return tierView(tier, row?.n ?? 0);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw nameTaken(input.name ?? '');
+      throw err;
+    }
+  }
+
+  /** Deletes a tier no live user is on. Deleted users keep their history and move to the default tier. */
+  async delete(em: EntityManager, id: string, actor: Actor): Promise<void> {
+    await em.transactional(async (tx) => {
+      const tier = await tx.findOne(Tier, { id });
+      if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${id}`);
+      if (tier.isDefault) throw new AppError('CONFLICT', `${tier.name} is the default tier for new users; make another tier the default first`);
+      const [row] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from users where tier_id = ? and deleted_at is null`, [id]);
+      const users = row?.n ?? 0;
+      if (users > 0) {
+        throw new AppError('CONFLICT', `${users} user${users === 1 ? ' is' : 's are'} on ${tier.name}; move ${users === 1 ? 'them' : 'them all'} to another tier first`, {
+          details: { users },
+        });
+      }
+      await tx.execute(`update users set tier_id = (select id from tiers where is_default) where tier_id = ? and deleted_at is not null`, [id]);
+      audit(tx, actor, { action: 'tier.deleted', target: { type: 'tier', id }, details: { name: tier.name } });
+      tx.remove(tier);
+      await tx.flush();
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { createKeySchema, MAX_ROTATION_GRACE_SECONDS } from './keys.ts';
+import { emailSchema, tierNameSchema, userNameSchema } from './users.ts';
+
+/** Input shapes of the admin API (tRPC), shared by the server and the admin SPA's forms. */
+
+export const ADMIN_ROLES = ['owner', 'admin', 'viewer'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+export const adminRoleSchema = z.enum(ADMIN_ROLES, { error: 'must be owner, admin or viewer' });
+
+export const idSchema = z.strictObject({ id: z.uuid('must be an id (a UUID)') });
+
+/** bcrypt reads at most 72 bytes, so longer passwords would be silently truncated: refuse them. */
+export const passwordSchema = z
+  .string({ error: 'must be a string' })
+  .min(12, 'must be at least 12 characters')
+  .refine((p) => new TextEncoder().encode(p).length <= 72, 'must be at most 72 bytes');
+
+export const signInSchema = z.strictObject({
+  email: z.string({ error: 'must be a string' }).trim().min(1, 'enter your email').max(320, 'must be at most 320 characters'),
+  password: z.string({ error: 'must be a string' }).min(1, 'enter your password').max(200, 'must be at most 200 characters'),
+});
+export type SignInInput = z.input<typeof signInSchema>;
+
+export const changePasswordSchema = z.strictObject({
+  currentPassword: z.string().min(1, 'enter your current password').max(200),
+  newPassword: passwordSchema,
+});
+
+export const createAdminSchema = z.strictObject({
+  email: emailSchema,
+  name: userNameSchema.optional(),
+  role: adminRoleSchema,
+  /** Omitted: a strong password is generated and returned once. */
+  password: passwordSchema.optional(),
+});
+
+export const updateAdminSchema = z.strictObject({
+  id: z.uuid('must be an id (a UUID)'),
+  role: adminRoleSchema.optional(),
+  name: userNameSchema.optional(),
+});
+
+// Users
+
+export const USER_SORTS = ['createdAt', 'email', 'name', 'used'] as const;
+export const USER_STATUSES = ['active', 'suspended'] as const;
+
+export const listUsersSchema = z.strictObject({
+  search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  status: z.enum(USER_STATUSES, { error: 'must be active or suspended' }).optional(),
+  tierId: z.uuid('must be a tier id').optional(),
+  sort: z.enum(USER_SORTS, { error: `must be one of: ${USER_SORTS.join(', ')}` }).default('createdAt'),
+  order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('desc'),
+  page: z.int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).default(1),
+  pageSize: z.int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
+});
+export type ListUsersInput = z.input<typeof listUsersSchema>;
+
+export const adminCreateUserSchema = z.strictObject({
+  email: emailSchema,
+  name: userNameSchema,
+  /** Omitted: the default tier. */
+  tierId: z.uuid('must be a tier id').optional(),
+});
+export type AdminCreateUserInput = z.input<typeof adminCreateUserSchema>;
+
+export const updateUserSchema = z.strictObject({
+  id: z.uuid('must be an id (a UUID)'),
+  email: emailSchema.optional(),
+  name: userNameSchema.optional(),
+  tierId: z.uuid('must be a tier id').optional(),
+});
+export type UpdateUserInput = z.input<typeof updateUserSchema>;
+
+// Tiers
+
+const quotaSchema = z
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(2_000_000_000, 'must be at most 2,000,000,000')
+  .nullable()
+  .meta({ description: 'Requests per month; null means unlimited' });
+const priceSchema = z
+  .int('must be a whole number of cents')
+  .min(0, 'must not be negative')
+  .max(100_000_000, 'must be at most 100,000,000 cents')
+  .nullable()
+  .meta({ description: 'Monthly price in cents; null means a negotiated price' });
+
+export const createTierSchema = z.strictObject({
+  name: tierNameSchema,
+  monthlyQuota: quotaSchema,
+  priceCents: priceSchema,
+  description: z.string().trim().max(1000, 'must be at most 1000 characters').default(''),
+  isDefault: z.boolean().optional(),
+});
+export type CreateTierInput = z.input<typeof createTierSchema>;
+
+export const updateTierSchema = z.strictObject({
+  id: z.uuid('must be an id (a UUID)'),
+  name: tierNameSchema.optional(),
+  monthlyQuota: quotaSchema.optional(),
+  priceCents: priceSchema.optional(),
+  description: z.string().trim().max(1000, 'must be at most 1000 characters').optional(),
+  isDefault: z.literal(true, { error: 'can only be set to true (make another tier the default instead)' }).optional(),
+});
+export type UpdateTierInput = z.input<typeof updateTierSchema>;
+
+// Keys of any user
+
+export const adminListKeysSchema = z.strictObject({ userId: z.uuid('must be a user id') });
+export const adminCreateKeySchema = createKeySchema.extend({ userId: z.uuid('must be a user id') });
+export type AdminCreateKeyInput = z.input<typeof adminCreateKeySchema>;
+export const adminRotateKeySchema = z.strictObject({
+  id: z.uuid('must be a key id'),
+  gracePeriodSeconds: z
+    .int('must be a whole number of seconds')
+    .min(0, 'must not be negative')
+    .max(MAX_ROTATION_GRACE_SECONDS, 'must be at most 86400 (24 hours)')
+    .default(0),
+});
+
+// Analytics
+
+const daysSchema = z.int('must be a whole number').min(1, 'must be at least 1').max(366, 'must be at most 366').default(30);
+export const overviewSchema = z.strictObject({ days: daysSchema });
+export const userAnalyticsSchema = z.strictObject({ userId: z.uuid('must be a user id'), days: daysSchema });
+export const resetUsageSchema = z.strictObject({ userId: z.uuid('must be a user id') });
+
+// Audit log
+
+export const auditListSchema = z.strictObject({
+  /** Matches the actor's id exactly or their label (e.g. an admin's email) in part. */
+  actor: z.string().trim().min(1).max(320).optional(),
+  action: z.string().trim().min(1).max(64).optional(),
+  targetType: z.string().trim().min(1).max(32).optional(),
+  targetId: z.string().trim().min(1).max(64).optional(),
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  /** The id of the last event of the previous page. */
+  before: z.int().min(1).optional(),
+  limit: z.int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
+});
+export type AuditListInput = z.input<typeof auditListSchema>;
