@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AdminAuthService } from './admin/service.ts';
 import type { Config } from './config.ts';
@@ -7,6 +8,7 @@ import { InvalidationListener } from './events/invalidation.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
+import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/ledger.ts';
@@ -32,13 +34,17 @@ export interface Services {
   adminAuth: AdminAuthService;
   tiers: TierService;
   maintenance: MaintenanceJob;
+  metrics: Metrics;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost });
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
+  let pool: Pool | undefined;
+  void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
+  const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, metrics });
   return {
     config,
     logger,
@@ -48,7 +54,8 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     keys,
     users: new UserService(),
     ledger,
-    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota } }),
+    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota }, metrics }),
+    metrics,
     sources: new SourceService({ config: config.sources, logger, orm }),
     adminAuth: new AdminAuthService({ config, logger }),
     tiers: new TierService(),

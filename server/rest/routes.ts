@@ -59,6 +59,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
         { endpoint: '/api/v1/data', method: 'POST', sources: query.sources, startedAt },
         () => sources.answer(query, { signal: clientGone(reply) }),
       );
+      services.metrics.observeAnswer(result);
       return reply.headers(quotaHeaders(admission)).send(result);
     },
 
