@@ -50,15 +50,131 @@ export type DataQuery = z.output<typeof dataQuerySchema>;
 export const SOURCE_STATUSES = ['ok', 'empty', 'error', 'timeout', 'skipped'] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
+/**
+ * What only one source knows about an item, discriminated by `kind`. The news
+ * source has one kind per provider (`hn`, `gdelt`), so `kind` says which.
+ */
+export interface WikiExtra {
+  kind: 'wiki';
+  /** The page key, as in https://<language>.wikipedia.org/wiki/<key>. */
+  key: string;
+  pageId: number | null;
+  language: string;
+  /** Wikidata's short description, e.g. "Capital and largest city of Russia". */
+  description: string | null;
+  /** The page summary's lead paragraph, plain text; null when the summary was unavailable. */
+  extract: string | null;
+  thumbnailUrl: string | null;
+  coordinates: { lat: number; lon: number } | null;
+  /** The search excerpt as HTML-escaped text with the matched words in `<mark>`; null when the search gave none. */
+  highlight: string | null;
+}
+
+export interface ArxivExtra {
+  kind: 'arxiv';
+  /** e.g. "2202.12139v1". */
+  arxivId: string;
+  authors: string[];
+  categories: string[];
+  primaryCategory: string | null;
+  abstract: string;
+  pdfUrl: string | null;
+  doi: string | null;
+  journalRef: string | null;
+  comment: string | null;
+}
+
+export interface HnExtra {
+  kind: 'hn';
+  storyId: string;
+  points: number | null;
+  comments: number | null;
+  author: string | null;
+  /** The Hacker News discussion page; also the item's `url` for Ask HN posts, which link nowhere else. */
+  discussionUrl: string;
+}
+
+export interface GdeltExtra {
+  kind: 'gdelt';
+  domain: string | null;
+  language: string | null;
+  sourceCountry: string | null;
+  imageUrl: string | null;
+}
+
+export interface WeatherPlace {
+  name: string;
+  /** First-level region (state, province, nation of the UK…). */
+  region: string | null;
+  country: string | null;
+  /** ISO 3166-1 alpha-2. */
+  countryCode: string | null;
+  latitude: number;
+  longitude: number;
+  elevation: number | null;
+  /** IANA time zone of the place; daily dates and local times are in it. */
+  timezone: string | null;
+  population: number | null;
+}
+
+export interface WeatherConditions {
+  /** ISO 8601 instant (UTC) the observation is for. */
+  time: string;
+  /** Local wall-clock time at the place, e.g. "2026-07-02T10:30". */
+  localTime: string;
+  temperature: number;
+  windSpeed: number;
+  /** WMO weather interpretation code. */
+  weatherCode: number;
+  /** The WMO code in words, e.g. "Partly cloudy". */
+  conditions: string;
+}
+
+export interface WeatherDay {
+  /** Local date at the place, YYYY-MM-DD. */
+  date: string;
+  temperatureMin: number;
+  temperatureMax: number;
+  weatherCode: number;
+  conditions: string;
+}
+
+export interface WeatherExtra {
+  kind: 'weather';
+  /** The place name as read from the query, before geocoding. */
+  placeQuery: string;
+  place: WeatherPlace;
+  current: WeatherConditions | null;
+  /** Today first, then the following days. */
+  daily: WeatherDay[];
+  /** Units as the forecast service states them, e.g. { temperature: "°C", windSpeed: "km/h" }. */
+  units: { temperature: string; windSpeed: string };
+}
+
+export interface KbExtra {
+  kind: 'kb';
+  id: string;
+  tags: string[];
+  /** PostgreSQL ts_rank of the entry for the query; higher is better. */
+  rank: number;
+  /** The best passage as HTML-escaped text with the matched words in `<mark>` (ts_headline). */
+  highlight: string;
+}
+
+export type SourceExtra = WikiExtra | ArxivExtra | HnExtra | GdeltExtra | WeatherExtra | KbExtra;
+export type SourceExtraKind = SourceExtra['kind'];
+
 /** One normalised result from any source. */
 export interface SourceItem {
   title: string;
+  /** Plain text (no HTML), at most a few hundred characters. */
   snippet: string;
   url: string;
   source: SourceName;
   /** ISO 8601, where the source knows it. */
   publishedAt: string | null;
   updatedAt: string | null;
+  extra: SourceExtra;
 }
 
 /** What one source did for one query. */
@@ -71,6 +187,11 @@ export interface SourceReport {
   cached: boolean;
   /** Human-readable reason for `error`, `timeout` and `skipped`; null otherwise. */
   error: string | null;
+  /**
+   * A human-readable note on an `ok` or `empty` answer, e.g. why the weather
+   * source found nothing ("No place named in the query…"); null when there is nothing to say.
+   */
+  message: string | null;
   items: SourceItem[];
 }
 
