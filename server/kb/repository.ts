@@ -37,20 +37,21 @@ const SEARCH_SQL = `
      order by rank desc, e.updated_at desc, e.id
      limit ?
   )
-  select top.id, top.title, top.tags, top.created_at, top.updated_at, top.rank,
+  select top.id, top.title, top.tags, to_json(top.created_at) #>> '{}' as created_at, to_json(top.updated_at) #>> '{}' as updated_at, top.rank,
          ts_headline('english', top.body, q.q, ?) as headline
     from top, q
    order by top.rank desc, top.updated_at desc, top.id`;
 
 const headlineOptions = (marks: { start: string; end: string }) =>
-  `StartSel="${marks.start}", StopSel="${marks.end}", MaxWords=35, MinWords=15, ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "`;
+  `StartSel="${marks.start}", StopSel="${marks.end}", MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
 interface SearchRow {
   id: string;
   title: string;
   tags: string[];
-  created_at: Date;
-  updated_at: Date;
+  /** ISO 8601: raw queries get timestamps as PostgreSQL text, so the SQL formats them. */
+  created_at: string;
+  updated_at: string;
   rank: number;
   headline: string;
 }
@@ -71,8 +72,8 @@ export class KbEntryRepository extends EntityRepository<KbEntry> {
       id: r.id,
       title: r.title,
       tags: r.tags,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
       rank: Number(r.rank),
       headline: r.headline,
     }));
