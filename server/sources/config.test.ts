@@ -21,6 +21,7 @@ describe('sources configuration', () => {
     });
     expect(sources.upstreams.arxiv.maxConcurrency).toBe(1);
     expect(sources.upstreams.hn.maxConcurrency).toBe(4);
+    expect([sources.upstreams.arxiv.minIntervalMs, sources.upstreams.gdelt.minIntervalMs, sources.upstreams.wikipedia.minIntervalMs]).toEqual([3_000, 5_000, 0]);
     expect(sources.politeness.userAgent).toMatch(/^Harmonic\/\d+\.\d+\.\d+ /);
   });
 

@@ -68,6 +68,9 @@ export const sourcesEnvShape = {
   SOURCE_MAX_CONCURRENCY: concurrency(4),
   ARXIV_MAX_CONCURRENCY: concurrency(1),
   GDELT_MAX_CONCURRENCY: concurrency(1),
+  /** arXiv's terms ask for at most one request every 3 s; GDELT's rate-limit answer asks for one every 5 s. */
+  ARXIV_MIN_INTERVAL_MS: int(0, 60_000).default(3_000),
+  GDELT_MIN_INTERVAL_MS: int(0, 60_000).default(5_000),
   SOURCE_BACKOFF_DEFAULT_S: int(0, 86_400).default(60),
   SOURCE_BACKOFF_MAX_S: int(1, 7 * 86_400).default(3_600),
 
@@ -114,6 +117,8 @@ export interface Upstream {
   /** No trailing slash. */
   baseUrl: string;
   maxConcurrency: number;
+  /** Least time between the starts of two calls; 0 for none. */
+  minIntervalMs: number;
 }
 
 export interface PerSourceConfig {
@@ -159,11 +164,12 @@ export function toSourcesConfig(env: SourcesEnv): SourcesConfig {
     timeoutMs: timeoutMs ?? env.SOURCE_TIMEOUT_MS,
     cacheTtlMs: (ttlS ?? env.SOURCE_CACHE_TTL_S) * 1000,
   });
-  const upstream = (name: UpstreamName, label: string, baseUrl: string, maxConcurrency = env.SOURCE_MAX_CONCURRENCY): Upstream => ({
+  const upstream = (name: UpstreamName, label: string, baseUrl: string, maxConcurrency = env.SOURCE_MAX_CONCURRENCY, minIntervalMs = 0): Upstream => ({
     name,
     label,
     baseUrl,
     maxConcurrency,
+    minIntervalMs,
   });
   return {
     timeoutMs: env.SOURCE_TIMEOUT_MS,
@@ -177,9 +183,9 @@ export function toSourcesConfig(env: SourcesEnv): SourcesConfig {
     cache: { maxEntries: env.SOURCE_CACHE_MAX_ENTRIES, maxBytes: env.SOURCE_CACHE_MAX_MB * 1024 * 1024 },
     upstreams: {
       wikipedia: upstream('wikipedia', 'Wikipedia', env.WIKI_BASE_URL.replaceAll('{lang}', env.WIKI_LANGUAGE)),
-      arxiv: upstream('arxiv', 'arXiv', env.ARXIV_BASE_URL, env.ARXIV_MAX_CONCURRENCY),
+      arxiv: upstream('arxiv', 'arXiv', env.ARXIV_BASE_URL, env.ARXIV_MAX_CONCURRENCY, env.ARXIV_MIN_INTERVAL_MS),
       hn: upstream('hn', 'Hacker News search', env.HN_BASE_URL),
-      gdelt: upstream('gdelt', 'GDELT', env.GDELT_BASE_URL, env.GDELT_MAX_CONCURRENCY),
+      gdelt: upstream('gdelt', 'GDELT', env.GDELT_BASE_URL, env.GDELT_MAX_CONCURRENCY, env.GDELT_MIN_INTERVAL_MS),
       'open-meteo-geocoding': upstream('open-meteo-geocoding', 'Open-Meteo geocoding', env.OPEN_METEO_GEOCODING_URL),
       'open-meteo-forecast': upstream('open-meteo-forecast', 'Open-Meteo forecast', env.OPEN_METEO_FORECAST_URL),
     },

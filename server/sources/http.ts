@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Upstream, UpstreamName } from './config.ts';
@@ -67,6 +68,8 @@ export class UpstreamClient {
   private readonly backoff: Backoff;
   private readonly logger: Logger;
   private readonly limits = new Map<UpstreamName, LimitFunction>();
+  /** Per upstream with a minimum interval: the earliest time (performance.now) the next call may start. */
+  private readonly nextStart = new Map<UpstreamName, number>();
 
   constructor(opts: { userAgent: string; backoff: Backoff; logger: Logger }) {
     this.userAgent = opts.userAgent;
@@ -81,6 +84,18 @@ export class UpstreamClient {
       this.limits.set(upstream.name, limit);
     }
     return limit;
+  }
+
+  /**
+   * Waits until the upstream's minimum interval since the previous call has
+   * passed. The start time is reserved before waiting, so calls queue in order.
+   */
+  private async spaceOut(upstream: Upstream, signal: AbortSignal): Promise<void> {
+    if (upstream.minIntervalMs <= 0) return;
+    const now = performance.now();
+    const at = Math.max(now, this.nextStart.get(upstream.name) ?? 0);
+    this.nextStart.set(upstream.name, at + upstream.minIntervalMs);
+    if (at > now) await sleep(at - now, undefined, { signal });
   }
 
   private fetchOnce(url: URL, accept: string, signal: AbortSignal): Promise<Response> {
@@ -104,6 +119,7 @@ export class UpstreamClient {
     return this.limit(upstream)(async () => {
       // The slot may come free after the caller has given up; don't call for nobody.
       signal.throwIfAborted();
+      await this.spaceOut(upstream, signal);
       const started = performance.now();
       let res: Response;
       try {

@@ -201,6 +201,27 @@ describe('SourceService', () => {
     expect(replay.calls('/api/query')).toHaveLength(4);
   });
 
+  it("spaces out calls to an upstream that asks for it (arXiv: one every 3 s by default)", async () => {
+    const starts: number[] = [];
+    const ok = fixture('arxiv/empty-id-list-0000.0000.xml');
+    replay.route('/api/query', (req, res, url) => {
+      starts.push(performance.now());
+      return ok(req, res, url);
+    });
+    const { service } = createHarness(replay, { env: { ARXIV_MIN_INTERVAL_MS: '100', ARXIV_MAX_CONCURRENCY: '4', SOURCE_TIMEOUT_MS: '1000' } });
+    await Promise.all(['alpha', 'beta', 'gamma'].map((q) => service.answer({ query: q, sources: ['arxiv'], limit: 1 })));
+    expect(starts).toHaveLength(3);
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+
+    // A wait longer than the source's timeout ends as a timeout, without calling arXiv.
+    const { service: strict } = createHarness(replay, { env: { ARXIV_MIN_INTERVAL_MS: '2000', SOURCE_TIMEOUT_MS: '150' } });
+    await strict.answer({ query: 'delta', sources: ['arxiv'], limit: 1 });
+    const second = await strict.answer({ query: 'epsilon', sources: ['arxiv'], limit: 1 });
+    expect(second.sources.arxiv).toMatchObject({ status: 'timeout' });
+    expect(starts).toHaveLength(4);
+  });
+
   it('describes its sources for a status page', () => {
     const { service } = createHarness(replay, { env: { SOURCES_DISABLED: 'news' } });
     expect(service.describeSources()).toEqual([

@@ -19,6 +19,9 @@ export function replayConfig(replay: ReplayServer, env: Record<string, string> =
     OPEN_METEO_FORECAST_URL: replay.url,
     SOURCE_CONTACT_URL: 'https://harmonic.example/contact',
     SOURCE_TIMEOUT_MS: '400',
+    // Tests make many calls in a row; the spacing itself has its own test.
+    ARXIV_MIN_INTERVAL_MS: '0',
+    GDELT_MIN_INTERVAL_MS: '0',
     WIKI_SUMMARY_TIMEOUT_MS: '150',
     ...env,
   });
