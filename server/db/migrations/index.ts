@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.ts';
+import { Migration20261124100000_kb_seed } from './Migration20261124100000_kb_seed.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -7,4 +8,5 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
+  { name: 'Migration20261124100000_kb_seed', class: Migration20261124100000_kb_seed },
 ];
