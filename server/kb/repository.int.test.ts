@@ -89,6 +89,15 @@ describe('KbEntryRepository.search', () => {
     expect(marked?.headline).toBe('[Cursors] beat offsets on large tables');
   });
 
+  it('takes the passage from prose, not from code blocks', async () => {
+    const body = 'Pass the key in a header.\n\n```sh\ncurl -H "X-API-Key: key" https://api.example.com\n```\n\nNever put the key in a URL.';
+    const entry = await repo().createEntry({ title: 'Headers', body });
+    const [hit] = await repo().search('key', { limit: 1 });
+    expect(hit?.id).toBe(entry.id);
+    expect(hit?.headline).not.toMatch(/curl/);
+    expect(hit?.headline).toMatch(/\*\*key\*\*/);
+  });
+
   it('understands web-search syntax: quoted phrases, exclusion and or', async () => {
     expect((await repo().search('"steady rate"', { limit: 10 })).map((h) => h.title)).toEqual(['Rate limiting']);
     expect((await repo().search('rate -bucket', { limit: 10 })).map((h) => h.title).sort()).toEqual(['Quotas', 'Retry-After']);

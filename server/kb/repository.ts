@@ -25,6 +25,13 @@ export function normaliseTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
 }
 
+/**
+ * A fenced Markdown code block; the headline is taken from the prose around
+ * code, which reads better as a passage. (No `?` in it: MikroORM would read
+ * one as a placeholder.)
+ */
+const CODE_BLOCK = '```([^`]|`[^`]|``[^`])*```';
+
 // One search in PostgreSQL: websearch_to_tsquery accepts what people type
 // ("rate limit" -header, quotes, or); ts_rank orders by the weighted tsvector
 // (title A, tags B, body C); ts_headline runs only on the rows kept.
@@ -38,7 +45,7 @@ const SEARCH_SQL = `
      limit ?
   )
   select top.id, top.title, top.tags, to_json(top.created_at) #>> '{}' as created_at, to_json(top.updated_at) #>> '{}' as updated_at, top.rank,
-         ts_headline('english', top.body, q.q, ?) as headline
+         ts_headline('english', regexp_replace(top.body, '${CODE_BLOCK}', ' ', 'g'), q.q, ?) as headline
     from top, q
    order by top.rank desc, top.updated_at desc, top.id`;
 

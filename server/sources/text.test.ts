@@ -20,6 +20,9 @@ describe('text helpers', () => {
   it('reads Markdown as plain text', () => {
     const md = '# Title\n\nSend the **`X-API-Key`** header; see [the docs](https://example.com).\n\n- one\n- two\n\n| Code | Meaning |\n|---|---|\n| 429 | Too Many Requests |';
     expect(markdownToText(md)).toBe('Title Send the X-API-Key header; see the docs. one two Code · Meaning 429 · Too Many Requests');
+    // A passage cut out of "*in*, *at*, *for*" keeps an unpaired asterisk; it goes too. Multiplication stays.
+    expect(markdownToText('for*, *near* or _around_ is 2 * 3, snake_case stays')).toBe('for, near or around is 2 * 3, snake_case stays');
+    expect(markdownToText('`status` is `ok')).toBe('status is ok');
   });
 
   it('truncates at a word boundary and never leaves a mark open', () => {

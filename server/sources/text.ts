@@ -88,8 +88,11 @@ export function markdownToText(md: string): string {
       .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
       .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
       .replace(/(\*\*|__)(.+?)\1/g, '$2')
-      .replace(/(^|[\s(])[*_]([^*_\s][^*_]*?)[*_](?=[\s).,;:!?]|$)/gm, '$1$2')
-      .replace(/`([^`]*)`/g, '$1'),
+      .replace(/(^|[\s(])_([^_\s][^_]*?)_(?=[\s).,;:!?]|$)/gm, '$1$2')
+      // Emphasis asterisks, including ones left unpaired where a passage was cut; a spaced " * " stays.
+      .replace(/\*+(?=\S)|(?<=\S)\*+/g, '')
+      // Code spans, and a backtick left unpaired where a passage was cut.
+      .replace(/`/g, ''),
   );
 }
 
