@@ -25,7 +25,7 @@ try {
   await migrateUp(orm);
   replay.route('/v1/search', fixture('open-meteo/geocoding-london.json')).route('/v1/forecast', fixture('open-meteo/forecast-current-daily-london.json'));
   const service = new SourceService({ config: replayConfig(replay, { SOURCE_TIMEOUT_MS: '3000' }), logger: pino({ level: 'silent' }), orm });
-  const answer = await service.answer({ query: 'weather in London', sources: ['weather', 'kb'], limit: 2 });
+  const answer = await service.answer({ query: 'weather in London', sources: ['weather', 'kb'], limit: 1 });
   process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
   await service.close();
 } finally {
