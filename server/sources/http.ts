@@ -102,11 +102,6 @@ export class UpstreamClient {
     return fetch(url, { headers: { 'user-agent': this.userAgent, accept }, signal, redirect: 'follow' });
   }
 
-  /** Calls in flight and waiting, per upstream (for tests and status pages). */
-  load(name: UpstreamName): { active: number; pending: number } {
-    const limit = this.limits.get(name);
-    return { active: limit?.activeCount ?? 0, pending: limit?.pendingCount ?? 0 };
-  }
 
   /**
    * GETs `path` (with `query`) on the upstream. Resolves with any HTTP status,
@@ -188,6 +183,22 @@ export function httpError(res: UpstreamResponse, detail?: string | null): Source
   const said = detail ? `: ${detail}` : '';
   const wait = res.backoffUntil ? `. Harmonic will not call it again before ${isoSeconds(res.backoffUntil)}` : '';
   return new SourceError(`${res.upstream.label} answered HTTP ${res.status}${said}${wait}`);
+}
+
+/** JSON.parse, or undefined for a body that is not JSON (error pages, say). */
+export function tryParseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A string field of a JSON error body, e.g. Algolia's `message` or Open-Meteo's `reason`, cut to a readable length. */
+export function jsonErrorField(res: UpstreamResponse, field: string): string | undefined {
+  const json = tryParseJson(res.body);
+  const value = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' && value ? (value.length > 200 ? `${value.slice(0, 199)}…` : value) : undefined;
 }
 
 /** JSON.parse with an error worth showing. */

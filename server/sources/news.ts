@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GdeltExtra, HnExtra, SourceItem } from '../../shared/data.ts';
 import type { SourcesConfig, Upstream } from './config.ts';
-import { httpError, parseJson, SourceError, type UpstreamClient, type UpstreamResponse } from './http.ts';
+import { httpError, jsonErrorField, parseJson, SourceError, type UpstreamClient, type UpstreamResponse } from './http.ts';
 import type { Source, SourceOptions, SourceResult } from './source.ts';
 import { collapseWhitespace, htmlToText, truncate } from './text.ts';
 
@@ -53,16 +53,6 @@ function hnItem(hit: HnHit): SourceItem {
     updatedAt: hit.updated_at ?? null,
     extra,
   };
-}
-
-/** Algolia's error body is `{ "message": …, "status": … }`. */
-function algoliaMessage(res: UpstreamResponse): string | undefined {
-  try {
-    const m = (JSON.parse(res.body) as { message?: unknown }).message;
-    return typeof m === 'string' ? truncate(m, 200) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function parseHn(res: UpstreamResponse, limit: number): SourceItem[] {
@@ -166,7 +156,8 @@ export class NewsSource implements Source {
       return { items: parseGdelt(res, limit) };
     }
     const res = await this.http.get(this.config.upstreams.hn, '/api/v1/search', { query, tags: 'story', hitsPerPage: limit }, signal);
-    if (!res.ok) throw httpError(res, algoliaMessage(res));
+    // Algolia's error body is { "message": …, "status": … }.
+    if (!res.ok) throw httpError(res, jsonErrorField(res, 'message'));
     return { items: parseHn(res, limit) };
   }
 }

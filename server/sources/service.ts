@@ -84,7 +84,6 @@ export class SourceService {
   private readonly cache: AnswerCache;
   private readonly sources = new Map<SourceName, Source>();
   private readonly inflight = new Set<AbortController>();
-  readonly http: UpstreamClient;
 
   constructor(deps: SourceServiceDeps) {
     this.config = deps.config;
@@ -92,12 +91,12 @@ export class SourceService {
     const now = deps.now ?? Date.now;
     this.backoff = new Backoff({ now, defaultMs: deps.config.politeness.defaultBackoffMs, maxMs: deps.config.politeness.maxBackoffMs });
     this.cache = new AnswerCache({ ...deps.config.cache, ...(deps.now ? { now: deps.now } : {}) });
-    this.http = new UpstreamClient({ userAgent: deps.config.politeness.userAgent, backoff: this.backoff, logger: this.logger });
+    const http = new UpstreamClient({ userAgent: deps.config.politeness.userAgent, backoff: this.backoff, logger: this.logger });
     const builtIn: Source[] = [
-      new WikiSource({ http: this.http, config: deps.config }),
-      new ArxivSource({ http: this.http, config: deps.config }),
-      new NewsSource({ http: this.http, config: deps.config }),
-      new WeatherSource({ http: this.http, config: deps.config }),
+      new WikiSource({ http, config: deps.config }),
+      new ArxivSource({ http, config: deps.config }),
+      new NewsSource({ http, config: deps.config }),
+      new WeatherSource({ http, config: deps.config }),
       new KbSource({ orm: deps.orm }),
     ];
     for (const source of [...builtIn, ...(deps.sources ?? [])]) this.sources.set(source.name, source);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceItem, WeatherConditions, WeatherDay, WeatherExtra, WeatherPlace } from '../../shared/data.ts';
 import type { SourcesConfig } from './config.ts';
-import { httpError, parseJson, SourceError, type UpstreamClient, type UpstreamResponse } from './http.ts';
+import { httpError, jsonErrorField, parseJson, SourceError, type UpstreamClient, type UpstreamResponse } from './http.ts';
 import { extractPlace, hasWeatherIntent, type PlaceQuery } from './place.ts';
 import type { Source, SourceOptions, SourceResult } from './source.ts';
 
@@ -78,15 +78,8 @@ const forecastSchema = z.object({
 });
 type Forecast = z.infer<typeof forecastSchema>;
 
-/** Open-Meteo's error body: `{ "error": true, "reason": "…" }`. */
-function openMeteoReason(res: UpstreamResponse): string | undefined {
-  try {
-    const reason = (JSON.parse(res.body) as { reason?: unknown }).reason;
-    return typeof reason === 'string' ? reason : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Open-Meteo's error body is `{ "error": true, "reason": "…" }`. */
+const openMeteoReason = (res: UpstreamResponse) => jsonErrorField(res, 'reason');
 
 const fold = (s: string) =>
   s

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceItem, WikiExtra } from '../../shared/data.ts';
 import type { SourcesConfig, Upstream } from './config.ts';
-import { httpError, parseJson, SourceError, type UpstreamClient } from './http.ts';
+import { httpError, parseJson, SourceError, tryParseJson, type UpstreamClient } from './http.ts';
 import type { Source, SourceOptions, SourceResult } from './source.ts';
 import { htmlToText, stripMarks, toHighlight, truncate, truncateMarked } from './text.ts';
 
@@ -118,7 +118,7 @@ export class WikiSource implements Source {
     const own = AbortSignal.any([signal, AbortSignal.timeout(this.config.summaryTimeoutMs)]);
     try {
       const res = await this.http.get(this.upstream, `/api/rest_v1/page/summary/${encodeURIComponent(key)}`, {}, own);
-      return res.ok ? parseSummary(parseJsonOrUndefined(res.body)) : undefined;
+      return res.ok ? parseSummary(tryParseJson(res.body)) : undefined;
     } catch (err) {
       if (signal.aborted) throw err;
       return undefined;
@@ -126,16 +126,8 @@ export class WikiSource implements Source {
   }
 }
 
-function parseJsonOrUndefined(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 function errorDetail(body: string): string | undefined {
-  const parsed = errorSchema.safeParse(parseJsonOrUndefined(body));
+  const parsed = errorSchema.safeParse(tryParseJson(body));
   if (!parsed.success) return undefined;
   const e = parsed.data;
   const said = e.messageTranslations?.['en'] ?? Object.values(e.messageTranslations ?? {})[0] ?? e.message ?? e.detail ?? e.httpReason;
