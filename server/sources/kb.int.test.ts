@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { dataAnswerSchema } from '../../shared/data.ts';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initOrm, type Orm } from '../db/orm.ts';
@@ -49,6 +50,7 @@ describe('kb source on PostgreSQL', () => {
     expect(highlight).toMatch(/<mark>rotate<\/mark>/);
     expect(highlight).not.toMatch(/<script>/);
     expect(answer.merged[0]).toMatchObject({ url: `/kb/${entryId}`, foundIn: ['kb'] });
+    expect(() => dataAnswerSchema.parse(answer)).not.toThrow();
   });
 
   it('is empty when nothing matches, and caches that for KB_CACHE_TTL_S', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sourceReportSchema } from '../../shared/data.ts';
 import { gdeltDate } from './news.ts';
 import { createHarness } from './testing/harness.ts';
 import { fixture, ReplayServer, reply } from './testing/replay-server.ts';
@@ -94,6 +95,7 @@ describe('news source: GDELT (NEWS_PROVIDER=gdelt)', () => {
       extra: { kind: 'gdelt', domain: 'thehindu.com', language: 'English', sourceCountry: 'India', imageUrl: 'https://www.thehindu.com/theme/images/og-image.png' },
     });
     expect(report.items[1]?.extra).toMatchObject({ language: 'Malayalam', imageUrl: null });
+    expect(() => sourceReportSchema.parse(report)).not.toThrow();
     expect(Object.fromEntries(replay.calls(GDELT)[0]?.query ?? [])).toEqual({
       query: 'Vizhinjam port',
       mode: 'artlist',

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceItem } from '../../shared/data.ts';
+import { dataAnswerSchema, type SourceItem } from '../../shared/data.ts';
 import type { Source } from './source.ts';
 import { createHarness } from './testing/harness.ts';
 import { byLastSegment, fixture, hang, ReplayServer, reply } from './testing/replay-server.ts';
@@ -55,6 +55,8 @@ describe('SourceService', () => {
       ['wiki', 'ok', 3],
     ]);
     expect(answer).toMatchObject({ query: 'weather in London', cachedSources: [] });
+    // Exactly the shape the contract declares, no more and no less, extras included.
+    expect(() => dataAnswerSchema.parse(answer)).not.toThrow();
     expect(answer.merged).toHaveLength(11);
     // The five first places tie at 1/61 and keep the order the sources were asked in.
     expect(answer.merged.slice(0, 5).map((m) => [m.source, m.score])).toEqual([
@@ -81,6 +83,7 @@ describe('SourceService', () => {
       ['kb', 'skipped', 'This source is disabled on this server.'],
     ]);
     expect(new Set(answer.merged.map((m) => m.source))).toEqual(new Set(['arxiv', 'weather']));
+    expect(() => dataAnswerSchema.parse(answer)).not.toThrow();
   });
 
   it('serves an identical query from the cache, says so, and does not call upstream again', async () => {
