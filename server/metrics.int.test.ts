@@ -8,13 +8,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** The value of one sample in Prometheus text format, e.g. `harmonic_x_total{a="b"}`. */
+/** The sum of the samples of `name` whose labels include `labels`, in Prometheus text format. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').at(-1));
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.split(' ').at(-1));
   }
-  return 0;
+  return sum;
 }
 
 describe('/metrics', () => {
