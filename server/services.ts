@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
+import { KbService } from './kb/service.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
@@ -30,6 +31,7 @@ export interface Services {
   ledger: LedgerWriter;
   usage: UsageService;
   sources: SourceService;
+  kb: KbService;
   invalidations: InvalidationListener;
   adminAuth: AdminAuthService;
   tiers: TierService;
@@ -44,6 +46,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
   const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
+  const sources = new SourceService({ config: config.sources, logger, orm });
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, metrics });
   return {
     config,
@@ -56,14 +59,19 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     ledger,
     usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota }, metrics }),
     metrics,
-    sources: new SourceService({ config: config.sources, logger, orm }),
+    sources,
+    kb: new KbService(),
     adminAuth: new AdminAuthService({ config, logger }),
     tiers: new TierService(),
     maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
-      onInvalidate: (message) => keys.invalidate(message),
+      onInvalidate: (message) => {
+        keys.invalidate(message);
+        if (message.kind === 'source') sources.invalidate(message.id);
+        else if (message.kind === 'all') sources.invalidate();
+      },
     }),
   };
 }

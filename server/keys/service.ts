@@ -218,7 +218,7 @@ export class KeyService {
     if (message.kind === 'key') cache.evictKey(message.id);
     else if (message.kind === 'user') cache.evictUser(message.id);
     else if (message.kind === 'tier') cache.evictTier(message.id);
-    else cache.clear();
+    else if (message.kind === 'all') cache.clear();
   }
 
   private async issue(
