@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { OFFLINE_UPSTREAMS } from './server.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -100,7 +101,7 @@ export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000
 export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; proc: HarmonicProcess }> {
   const proc = spawnHarmonic({
     command: [process.execPath, 'server/main.ts'],
-    env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...OFFLINE_UPSTREAMS, ...env },
   });
   const { url, pid } = await waitUntilServing(proc);
   return { url, pid, proc };
