@@ -42,6 +42,9 @@ const envSchema = z.object({
   KEY_CACHE_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   DEMO_ENABLED: flag(true),
   DEMO_MONTHLY_QUOTA: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  ADMISSION_BATCHING: flag(true),
+  ADMISSION_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
+  ADMISSION_BATCH_MAX_INFLIGHT: z.coerce.number().int().min(1).max(100).default(2),
   LEDGER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   LEDGER_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   HARMONIC_ADMIN_EMAIL: z.email({ error: 'must be an email address' }).optional(),
@@ -87,6 +90,8 @@ export interface Config {
   /** Keyless calls to /api/v1/data; the quota defaults to the default tier's. */
   demo: { enabled: boolean; monthlyQuota: number | undefined };
   ledger: { flushIntervalMs: number; maxBatch: number };
+  /** Group commit for admissions; off means one statement per call. */
+  admissionBatching: { enabled: boolean; maxBatch: number; maxInFlight: number };
   admin: {
     bootstrapEmail: string | undefined;
     bootstrapPassword: string | undefined;
@@ -147,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyCache: { max: e.KEY_CACHE_MAX, ttlMs: e.KEY_CACHE_TTL_MS, negativeTtlMs: e.KEY_CACHE_NEGATIVE_TTL_MS },
     demo: { enabled: e.DEMO_ENABLED, monthlyQuota: e.DEMO_MONTHLY_QUOTA },
     ledger: { flushIntervalMs: e.LEDGER_FLUSH_MS, maxBatch: e.LEDGER_BATCH },
+    admissionBatching: { enabled: e.ADMISSION_BATCHING, maxBatch: e.ADMISSION_BATCH_MAX, maxInFlight: e.ADMISSION_BATCH_MAX_INFLIGHT },
     admin: {
       bootstrapEmail: e.HARMONIC_ADMIN_EMAIL?.toLowerCase(),
       bootstrapPassword: e.HARMONIC_ADMIN_PASSWORD,

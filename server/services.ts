@@ -12,6 +12,7 @@ import { MaintenanceJob } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
+import { AdmissionBatcher } from './usage/batcher.ts';
 import { LedgerWriter } from './usage/ledger.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
@@ -57,7 +58,15 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     keys,
     users: new UserService(),
     ledger,
-    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota }, metrics }),
+    usage: new UsageService({
+      ledger,
+      keyCache,
+      demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota },
+      metrics,
+      batcher: config.admissionBatching.enabled
+        ? new AdmissionBatcher({ orm, maxBatch: config.admissionBatching.maxBatch, maxInFlight: config.admissionBatching.maxInFlight })
+        : undefined,
+    }),
     metrics,
     sources,
     kb: new KbService(),

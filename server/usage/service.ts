@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
+import type { AdmissionBatcher } from './batcher.ts';
 import type { LedgerWriter } from './ledger.ts';
 import { nextPeriodStart } from './period.ts';
 
@@ -63,7 +64,20 @@ export interface MeteredCall {
   startedAt: number;
 }
 
+/** What one admission statement decided for one call. */
+interface Decision {
+  userId: string;
+  userStatus: 'active' | 'suspended';
+  admitted: boolean;
+  used: number;
+  limit: number | null;
+  period: string;
+  atMs: number;
+}
+
 export interface UsageServiceDeps {
+  /** Batches concurrent single-unit keyed admissions; without it each call is admitted alone. */
+  batcher?: AdmissionBatcher | undefined;
   ledger: LedgerWriter;
   keyCache: KeyCache;
   demo: { enabled: boolean; quota: number | undefined };
@@ -86,35 +100,62 @@ export class UsageService {
     return this.deps.demo.enabled;
   }
 
+  /** The admission batcher, when batching is on (its batch sizes feed the benchmark). */
+  get batcher(): AdmissionBatcher | undefined {
+    return this.deps.batcher;
+  }
+
   /** Admits a keyed call or throws 401 (key no longer valid), 403 (owner suspended) or 429 (over quota). */
   async admitKey(em: EntityManager, key: VerifiedKey, units = 1): Promise<Admission> {
-    const row = await em.getRepository(UsageCounter).admitKey(key.keyId, units);
-    if (!row) {
+    // Single-unit calls (every /data call) go through the batcher; larger tracked units are admitted alone.
+    const decided = units === 1 && this.deps.batcher ? await this.admitBatched(key.keyId) : await this.admitAlone(em, key.keyId, units);
+    if (!decided) {
       // Revoked, expired or deleted since it was cached: the database is the judge.
       this.deps.keyCache.evictKey(key.keyId);
       this.deps.metrics?.authFailures.inc({ reason: 'revoked_since_cached' });
       throw new AppError('UNAUTHORIZED', 'Invalid API key');
     }
-    if (row.user_status !== 'active') {
+    if (decided.userStatus !== 'active') {
       this.deps.keyCache.evictKey(key.keyId);
       this.deps.metrics?.authFailures.inc({ reason: 'suspended' });
       throw new AppError('USER_SUSPENDED', 'This account is suspended');
     }
-    const admission = this.admission({
-      demo: false,
+    const admission = this.admission({ ...decided, demo: false, keyId: key.keyId, clientIp: null });
+    this.deps.metrics?.admissions.inc({ outcome: decided.admitted ? 'admitted' : 'rejected', kind: 'key' });
+    if (!decided.admitted) throw this.overQuota(admission);
+    return admission;
+  }
+
+  private async admitAlone(em: EntityManager, keyId: string, units: number): Promise<Decision | undefined> {
+    const row = await em.getRepository(UsageCounter).admitKey(keyId, units);
+    if (!row) return undefined;
+    return {
       userId: row.user_id,
-      keyId: key.keyId,
-      clientIp: null,
+      userStatus: row.user_status,
+      admitted: row.used_after !== null,
+      // A refusal means used + units > limit when the row was locked; the count this
+      // statement saw may predate concurrent admissions, so never report less than the limit.
+      used: row.used_after ?? Math.max(row.used_seen ?? 0, row.quota !== null && units === 1 ? row.quota : 0),
       limit: row.quota,
-      usedAfter: row.used_after,
-      usedSeen: row.used_seen,
-      units,
       period: row.period,
       atMs: row.at_ms,
-    });
-    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'key' });
-    if (row.used_after === null) throw this.overQuota(admission);
-    return admission;
+    };
+  }
+
+  private async admitBatched(keyId: string): Promise<Decision | undefined> {
+    const row = await this.deps.batcher?.admit(keyId);
+    if (!row) return undefined;
+    const admitted = row.nth <= row.admitted;
+    return {
+      userId: row.user_id,
+      userStatus: row.user_status,
+      admitted,
+      // Calls admitted together are numbered as if they had come one after another.
+      used: admitted && row.used_after !== null ? row.used_after - row.admitted + row.nth : Math.max(row.used_after ?? row.used_seen ?? 0, row.quota ?? 0),
+      limit: row.quota,
+      period: row.period,
+      atMs: row.at_ms,
+    };
   }
 
   /** Admits a keyless demo call, metered per client IP, or throws 429. */
@@ -126,9 +167,7 @@ export class UsageService {
       keyId: null,
       clientIp,
       limit: row.quota,
-      usedAfter: row.used_after,
-      usedSeen: row.used_seen,
-      units,
+      used: row.used_after ?? Math.max(row.used_seen ?? 0, row.quota !== null && units === 1 ? row.quota : 0),
       period: row.period,
       atMs: row.at_ms,
     });
@@ -280,27 +319,22 @@ export class UsageService {
     keyId: string | null;
     clientIp: string | null;
     limit: number | null;
-    usedAfter: number | null;
-    usedSeen: number | null;
-    units: number;
+    used: number;
     /** YYYY-MM-DD */
     period: string;
     atMs: number;
   }): Admission {
-    // A refusal means used + units > limit when the row was locked; the count this
-    // statement saw may predate concurrent admissions, so never report less than that.
-    const used =
-      r.usedAfter ?? Math.max(r.usedSeen ?? 0, r.limit !== null && r.units === 1 ? r.limit : 0);
+    const periodStart = new Date(`${r.period}T00:00:00Z`);
     return {
       demo: r.demo,
       userId: r.userId,
       keyId: r.keyId,
       clientIp: r.clientIp,
       limit: r.limit,
-      used,
-      remaining: r.limit === null ? null : Math.max(0, r.limit - used),
-      periodStart: new Date(`${r.period}T00:00:00Z`),
-      resetAt: nextPeriodStart(new Date(`${r.period}T00:00:00Z`)),
+      used: r.used,
+      remaining: r.limit === null ? null : Math.max(0, r.limit - r.used),
+      periodStart,
+      resetAt: nextPeriodStart(periodStart),
       at: new Date(r.atMs),
     };
   }
