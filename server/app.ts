@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createContextFactory } from './context.ts';
@@ -10,6 +9,7 @@ import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRestRoutes } from './rest/routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { appRouter, type AppRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
 import { registerSpa } from './spa.ts';
@@ -74,25 +74,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     );
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        // Self-hosters often serve plain http on a LAN address; upgrading would break every asset.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
-
+  registerSecurityHeaders(app);
   await app.register(cookie);
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
