@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
+import type { Breakdown, QuotaState, UsageAnalytics } from '../../shared/usage.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -34,6 +34,10 @@ export interface Overview {
     monthlyRevenueCents: number | null;
   }[];
   monthlyRevenueCents: number;
+  /** Everyone's calls in the window, by endpoint, source and status. */
+  byEndpoint: Breakdown[];
+  bySource: Breakdown[];
+  byStatus: Breakdown[];
 }
 
 /** Who a metered call is charged to. */
@@ -246,7 +250,7 @@ export class UsageService {
   /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
   async overview(em: EntityManager, days: number): Promise<Overview> {
     await this.deps.ledger.flush();
-    const rows = await em.getRepository(UsageEvent).overview(days);
+    const [rows, everyone] = await Promise.all([em.getRepository(UsageEvent).overview(days), this.analytics(em.fork(), null, days)]);
     const h = rows.headline;
     const bySource = new Map<string, Record<string, number>>();
     for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });
@@ -283,6 +287,9 @@ export class UsageService {
       nearQuota: rows.nearQuota.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, used: u.used, quota: u.quota, utilisation: u.used / Math.max(1, u.quota) })),
       revenue,
       monthlyRevenueCents: revenue.reduce((sum, r) => sum + (r.monthlyRevenueCents ?? 0), 0),
+      byEndpoint: everyone.byEndpoint,
+      bySource: everyone.bySource,
+      byStatus: everyone.byStatus,
     };
   }
 
