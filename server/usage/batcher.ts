@@ -1,39 +1,31 @@
-import type { Orm } from '../db/orm.ts';
-import { UsageCounter } from './entities.ts';
-import type { BatchAdmissionRow } from './repository.ts';
-
-interface Waiting {
-  keyId: string;
-  resolve: (row: BatchAdmissionRow | undefined) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Group commit for admissions. A call is sent at once when no admission
- * statement is in flight; while one is, calls queue and the next statement
- * admits all of them together. At low load nothing waits; under load, one
- * round trip and one commit (one WAL flush, one row lock) serve many calls,
- * instead of each call queueing for the hot counter row on its own.
+ * Group commit for admissions. A call is sent at once when no statement is in
+ * flight; while one is, calls queue and the next statement admits all of them
+ * together. At low load nothing waits; under load one round trip and one
+ * commit (one WAL flush, one row lock per user) serve many calls, instead of
+ * each call queueing for the hot counter row on its own.
+ *
+ * `run` receives the queued inputs in order and returns one result per input
+ * (undefined where there is none, e.g. a key that is no longer live).
  */
-export class AdmissionBatcher {
-  private queue: Waiting[] = [];
+export class AdmissionBatcher<Input, Result> {
+  private queue: { input: Input; resolve: (r: Result | undefined) => void; reject: (err: unknown) => void }[] = [];
   private inFlight = 0;
-  private readonly orm: Orm;
+  private readonly run: (inputs: Input[]) => Promise<(Result | undefined)[]>;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
-  /** Calls admitted per statement, for the benchmark's report. */
+  /** Calls per statement, for tests and the benchmark (the last 100,000). */
   readonly batchSizes: number[] = [];
 
-  constructor(opts: { orm: Orm; maxBatch: number; maxInFlight: number }) {
-    this.orm = opts.orm;
+  constructor(opts: { run: (inputs: Input[]) => Promise<(Result | undefined)[]>; maxBatch: number; maxInFlight: number }) {
+    this.run = opts.run;
     this.maxBatch = opts.maxBatch;
     this.maxInFlight = opts.maxInFlight;
   }
 
-  /** The admission row for one single-unit call with this key; undefined if the key is no longer live. */
-  admit(keyId: string): Promise<BatchAdmissionRow | undefined> {
+  submit(input: Input): Promise<Result | undefined> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ keyId, resolve, reject });
+      this.queue.push({ input, resolve, reject });
       this.pump();
     });
   }
@@ -42,21 +34,21 @@ export class AdmissionBatcher {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      void this.run(batch).finally(() => {
+      if (this.batchSizes.length >= 100_000) this.batchSizes.shift();
+      this.batchSizes.push(batch.length);
+      this.run(batch.map((w) => w.input)).then(
+        (results) => batch.forEach((w, i) => w.resolve(results[i])),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      ).finally(() => {
         this.inFlight--;
         this.pump();
       });
     }
   }
+}
 
-  private async run(batch: Waiting[]): Promise<void> {
-    try {
-      const rows = await this.orm.em.fork().getRepository(UsageCounter).admitKeys(batch.map((w) => w.keyId));
-      if (this.batchSizes.length < 100_000) this.batchSizes.push(batch.length);
-      const bySeq = new Map(rows.map((r) => [r.seq, r]));
-      batch.forEach((w, i) => w.resolve(bySeq.get(i + 1)));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    }
-  }
+/** Lines results up with their inputs by the 1-based `seq` the batch statements return. */
+export function bySeq<R extends { seq: number }>(rows: R[], count: number): (R | undefined)[] {
+  const found = new Map(rows.map((r) => [r.seq, r]));
+  return Array.from({ length: count }, (_, i) => found.get(i + 1));
 }

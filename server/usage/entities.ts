@@ -38,6 +38,8 @@ const DemoCounterSchema = defineEntity({
     clientIp: p.string().columnType('inet').primary(),
     period: p.date().primary(),
     used: p.integer().default(0),
+    batchRequested: p.integer().default(0),
+    batchAdmitted: p.integer().default(0),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
 });

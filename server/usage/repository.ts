@@ -36,6 +36,17 @@ export interface BatchAdmissionRow {
   nth: number;
 }
 
+export interface DemoBatchRow {
+  seq: number;
+  quota: number;
+  period: string;
+  at_ms: number;
+  used_after: number | null;
+  admitted: number;
+  used_seen: number | null;
+  nth: number;
+}
+
 export interface DemoAdmissionRow {
   quota: number | null;
   period: string;
@@ -175,6 +186,41 @@ export class UsageCounterRepository extends EntityRepository<UsageCounter> {
     const row = rows[0];
     if (!row) throw new Error('demo admission returned no row');
     return row;
+  }
+
+  /** The batched form of admitDemo: many single-unit demo calls, per client address, in one statement. */
+  async admitDemos(clientIps: string[], configuredQuota: number | undefined): Promise<DemoBatchRow[]> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<DemoBatchRow>({
+      name: 'harmonic_admit_demos',
+      text: `
+        with req as (
+          select r.ip, r.seq::int as seq from unnest($1::inet[]) with ordinality as r(ip, seq)
+        ), calls as (
+          select seq, case when family(ip) = 6 then network(set_masklen(ip, 64))::inet else ip end as addr from req
+        ), q as (
+          select coalesce($2::int, (select monthly_quota from tiers where is_default), 0) as quota
+        ), grp as (
+          select addr, count(*)::int as n from calls group by addr
+        ), adm as (
+          insert into demo_counters as c (client_ip, period, used, batch_requested, batch_admitted, updated_at)
+          select grp.addr, ${PERIOD}, least(grp.n, q.quota), grp.n, least(grp.n, q.quota), now() from grp, q
+          on conflict (client_ip, period) do update set
+            batch_requested = excluded.batch_requested,
+            batch_admitted = least(excluded.batch_requested, (select quota from q) - c.used),
+            used = c.used + least(excluded.batch_requested, (select quota from q) - c.used),
+            updated_at = excluded.updated_at
+           where c.used < (select quota from q)
+          returning c.client_ip, c.used as used_after, c.batch_admitted as admitted
+        )
+        select calls.seq, q.quota, ${PERIOD}::text as period, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
+               a.used_after, coalesce(a.admitted, 0) as admitted,
+               (select c.used from demo_counters c where c.client_ip = calls.addr and c.period = ${PERIOD}) as used_seen,
+               row_number() over (partition by calls.addr order by calls.seq)::int as nth
+          from calls cross join q left join adm a on a.client_ip = calls.addr`,
+      values: [clientIps, configuredQuota ?? null],
+    });
+    return rows;
   }
 
   /** This period's count for a user and their tier's quota now: what the headers would say. */

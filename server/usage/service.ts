@@ -7,6 +7,7 @@ import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
 import type { AdmissionBatcher } from './batcher.ts';
+import type { BatchAdmissionRow, DemoBatchRow } from './repository.ts';
 import type { LedgerWriter } from './ledger.ts';
 import { nextPeriodStart } from './period.ts';
 
@@ -80,8 +81,8 @@ interface Decision {
 }
 
 export interface UsageServiceDeps {
-  /** Batches concurrent single-unit keyed admissions; without it each call is admitted alone. */
-  batcher?: AdmissionBatcher | undefined;
+  /** Batch concurrent single-unit admissions; without them each call is admitted alone. */
+  batchers?: { keys: AdmissionBatcher<string, BatchAdmissionRow>; demo: AdmissionBatcher<string, DemoBatchRow> } | undefined;
   ledger: LedgerWriter;
   keyCache: KeyCache;
   demo: { enabled: boolean; quota: number | undefined };
@@ -104,15 +105,15 @@ export class UsageService {
     return this.deps.demo.enabled;
   }
 
-  /** The admission batcher, when batching is on (its batch sizes feed the benchmark). */
-  get batcher(): AdmissionBatcher | undefined {
-    return this.deps.batcher;
+  /** The admission batchers, when batching is on (their batch sizes feed tests and the benchmark). */
+  get batchers(): UsageServiceDeps['batchers'] {
+    return this.deps.batchers;
   }
 
   /** Admits a keyed call or throws 401 (key no longer valid), 403 (owner suspended) or 429 (over quota). */
   async admitKey(em: EntityManager, key: VerifiedKey, units = 1): Promise<Admission> {
     // Single-unit calls (every /data call) go through the batcher; larger tracked units are admitted alone.
-    const decided = units === 1 && this.deps.batcher ? await this.admitBatched(key.keyId) : await this.admitAlone(em, key.keyId, units);
+    const decided = units === 1 && this.deps.batchers ? await this.admitBatched(key.keyId) : await this.admitAlone(em, key.keyId, units);
     if (!decided) {
       // Revoked, expired or deleted since it was cached: the database is the judge.
       this.deps.keyCache.evictKey(key.keyId);
@@ -147,7 +148,7 @@ export class UsageService {
   }
 
   private async admitBatched(keyId: string): Promise<Decision | undefined> {
-    const row = await this.deps.batcher?.admit(keyId);
+    const row = await this.deps.batchers?.keys.submit(keyId);
     if (!row) return undefined;
     const admitted = row.nth <= row.admitted;
     return {
@@ -164,19 +165,30 @@ export class UsageService {
 
   /** Admits a keyless demo call, metered per client IP, or throws 429. */
   async admitDemo(em: EntityManager, clientIp: string, units = 1): Promise<Admission> {
-    const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
-    const admission = this.admission({
-      demo: true,
-      userId: null,
-      keyId: null,
-      clientIp,
-      limit: row.quota,
-      used: row.used_after ?? Math.max(row.used_seen ?? 0, row.quota !== null && units === 1 ? row.quota : 0),
-      period: row.period,
-      atMs: row.at_ms,
-    });
-    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'demo' });
-    if (row.used_after === null) throw this.overQuota(admission);
+    let decided: { admitted: boolean; used: number; limit: number; period: string; atMs: number };
+    const batched = units === 1 ? await this.deps.batchers?.demo.submit(clientIp) : undefined;
+    if (batched) {
+      const admitted = batched.nth <= batched.admitted;
+      decided = {
+        admitted,
+        used: admitted && batched.used_after !== null ? batched.used_after - batched.admitted + batched.nth : Math.max(batched.used_after ?? batched.used_seen ?? 0, batched.quota),
+        limit: batched.quota,
+        period: batched.period,
+        atMs: batched.at_ms,
+      };
+    } else {
+      const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
+      decided = {
+        admitted: row.used_after !== null,
+        used: row.used_after ?? Math.max(row.used_seen ?? 0, units === 1 ? (row.quota ?? 0) : 0),
+        limit: row.quota ?? 0,
+        period: row.period,
+        atMs: row.at_ms,
+      };
+    }
+    const admission = this.admission({ ...decided, demo: true, userId: null, keyId: null, clientIp });
+    this.deps.metrics?.admissions.inc({ outcome: decided.admitted ? 'admitted' : 'rejected', kind: 'demo' });
+    if (!decided.admitted) throw this.overQuota(admission);
     return admission;
   }
 

@@ -3,6 +3,7 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
 import { Migration20261124020000_admin } from './Migration20261124020000_admin.ts';
 import { Migration20261124100000_kb_seed } from './Migration20261124100000_kb_seed.ts';
 import { Migration20261124200000_admission_batches } from './Migration20261124200000_admission_batches.ts';
+import { Migration20261124210000_demo_batches } from './Migration20261124210000_demo_batches.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124020000_admin', class: Migration20261124020000_admin },
   { name: 'Migration20261124100000_kb_seed', class: Migration20261124100000_kb_seed },
   { name: 'Migration20261124200000_admission_batches', class: Migration20261124200000_admission_batches },
+  { name: 'Migration20261124210000_demo_batches', class: Migration20261124210000_demo_batches },
 ];
