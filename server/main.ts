@@ -65,7 +65,7 @@ async function main(): Promise<void> {
 }
 
 function signInBanner(url: string, bootstrap: Runtime['bootstrap']): string {
-  const lines = [`Harmonic is running at ${url}`];
+  const lines = [`Harmonic is running at ${url} (pid ${process.pid})`];
   if (bootstrap?.password) {
     lines.push(
       `Sign in at ${url}/ as ${bootstrap.email}`,

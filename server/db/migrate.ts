@@ -23,9 +23,9 @@ export async function migrateUp(orm: Orm): Promise<string[]> {
   }
 }
 
-/** Rolls back the most recent migration, or all of them with `{ to: 0 }`. */
-export async function migrateDown(orm: Orm, opts: { all?: boolean } = {}): Promise<string[]> {
-  const reverted = await orm.migrator.down(opts.all ? { to: 0 } : undefined);
+/** Rolls back the most recent migration; `all` rolls back every one, `to` every one after the named migration. */
+export async function migrateDown(orm: Orm, opts: { all?: boolean; to?: string } = {}): Promise<string[]> {
+  const reverted = await orm.migrator.down(opts.all ? { to: 0 } : opts.to ? { to: opts.to } : undefined);
   return reverted.map((m) => m.name);
 }
 

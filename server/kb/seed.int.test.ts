@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from '../db/migrate.ts';
 import { KB_SEED } from '../db/migrations/Migration20261124100000_kb_seed.ts';
+import { migrationsList } from '../db/migrations/index.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { createEmptyDatabase, type TestDatabase } from '../testing/database.ts';
 import { KbEntry } from './entity.ts';
@@ -53,7 +54,10 @@ describe('the knowledge-base seed', () => {
   it('rolls back exactly its own rows, keeping entries admins added, and comes back', async () => {
     const own = await repo().createEntry({ title: 'Our on-call rota', body: 'Page the platform team.', tags: ['internal'] });
     await repo().createEntry({ title: 'Temp', body: 'x' }).then((e) => repo().deleteEntry(e.id));
-    expect(await migrateDown(orm)).toEqual(['Migration20261124100000_kb_seed']);
+    // Roll back to just before the seed (and whatever came after it).
+    const seedAt = migrationsList.findIndex((m) => m.name === 'Migration20261124100000_kb_seed');
+    const reverted = await migrateDown(orm, { to: migrationsList[seedAt - 1]?.name ?? '' });
+    expect(reverted.at(-1)).toBe('Migration20261124100000_kb_seed');
     const after = await repo().list({ limit: 100 });
     expect(after.entries.map((e) => e.id)).toEqual([own.id]);
     await migrateUp(orm);

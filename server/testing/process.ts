@@ -88,15 +88,13 @@ export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, s
 }
 
 /**
- * Waits for the "Harmonic is running at http://localhost:<port>" banner and
- * returns the base URL and the server's own pid (from its JSON log when it
- * logs at info, else the child's), so a test can signal the server itself as a
- * process supervisor would, not npm.
+ * Waits for the "Harmonic is running at http://localhost:<port> (pid <pid>)"
+ * banner and returns the base URL and the server's own pid, so a test can
+ * signal the server itself as a process supervisor would, not npm.
  */
 export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000): Promise<{ url: string; pid: number }> {
-  const m = await proc.waitFor(/│ Harmonic is running at http:\/\/localhost:(\d+)/, timeoutMs);
-  const logged = /"pid":(\d+)[^\n]*Harmonic is running at/.exec(proc.output());
-  return { url: `http://127.0.0.1:${m[1]}`, pid: Number(logged?.[1] ?? proc.child.pid) };
+  const m = await proc.waitFor(/│ Harmonic is running at http:\/\/localhost:(\d+) \(pid (\d+)\)/, timeoutMs);
+  return { url: `http://127.0.0.1:${m[1]}`, pid: Number(m[2]) };
 }
 
 /** A server process on an existing database (DATABASE_URL), on a free port. */
