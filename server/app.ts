@@ -4,8 +4,10 @@ import helmet from '@fastify/helmet';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { createContextFactory } from './context.ts';
+import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerMetrics } from './metrics.ts';
 import { registerRestRoutes } from './rest/routes.ts';
 import { appRouter, type AppRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
@@ -82,6 +84,11 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
         .headers(err.headers ?? {})
         .send(errorBody(err));
     }
+    if (isDatabaseUnavailable(err)) {
+      const unavailable = databaseUnavailable(err);
+      req.log.warn({ err }, 'database unavailable');
+      return reply.code(503).headers(unavailable.headers ?? {}).send(errorBody(unavailable));
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       req.log.error({ err }, 'unhandled error');
@@ -92,6 +99,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
   });
 
   registerHealthRoutes(app, services);
+  registerMetrics(app, services.metrics, { token: config.metricsToken, procedures: new Set(Object.keys(appRouter._def.procedures)) });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

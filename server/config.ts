@@ -62,6 +62,7 @@ const envSchema = z.object({
   ADMIN_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   ADMIN_LOGIN_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ...sourcesEnvShape,
 });
 
@@ -100,6 +101,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Origins allowed to use cookie-authenticated routes; unset means the server's own origin only. */
   allowedOrigins: string[] | undefined;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   sources: SourcesConfig;
 }
 
@@ -156,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS?.map((o) => new URL(o).origin),
+    metricsToken: e.METRICS_TOKEN,
     sources: toSourcesConfig(e),
   };
 }

@@ -64,6 +64,7 @@ export function validationError(issues: FieldIssue[]): AppError {
 
 /** The body every REST error answers with. A 500 never carries the underlying message. */
 export function errorBody(err: AppError): { error: Record<string, unknown> } {
+  // A 503's message is ours ("the database is unavailable"), never the driver's; other 5xx say nothing.
   const safeMessage = err.status >= 500 && err.code !== 'SERVICE_UNAVAILABLE' ? 'Internal server error' : err.message;
   return { error: { code: err.code, message: safeMessage, ...(err.status < 500 ? err.details : {}) } };
 }

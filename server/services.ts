@@ -1,12 +1,15 @@
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AdminAuthService } from './admin/service.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
+import { KbService } from './kb/service.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
+import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/ledger.ts';
@@ -28,17 +31,23 @@ export interface Services {
   ledger: LedgerWriter;
   usage: UsageService;
   sources: SourceService;
+  kb: KbService;
   invalidations: InvalidationListener;
   adminAuth: AdminAuthService;
   tiers: TierService;
   maintenance: MaintenanceJob;
+  metrics: Metrics;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost });
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
+  let pool: Pool | undefined;
+  void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
+  const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
+  const sources = new SourceService({ config: config.sources, logger, orm });
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, metrics });
   return {
     config,
     logger,
@@ -48,15 +57,21 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     keys,
     users: new UserService(),
     ledger,
-    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota } }),
-    sources: new SourceService({ config: config.sources, logger, orm }),
+    usage: new UsageService({ ledger, keyCache, demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota }, metrics }),
+    metrics,
+    sources,
+    kb: new KbService(),
     adminAuth: new AdminAuthService({ config, logger }),
     tiers: new TierService(),
     maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
-      onInvalidate: (message) => keys.invalidate(message),
+      onInvalidate: (message) => {
+        keys.invalidate(message);
+        if (message.kind === 'source') sources.invalidate(message.id);
+        else if (message.kind === 'all') sources.invalidate();
+      },
     }),
   };
 }

@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
+import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, ERROR_TABLE, type FieldIssue } from './errors.ts';
 import { zodIssues } from './validation.ts';
 
@@ -43,6 +44,11 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
 /** Services throw AppError; this turns it into the matching tRPC error (see server/errors.ts). */
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
+  if (!result.ok && !(result.error.cause instanceof AppError) && isDatabaseUnavailable(result.error.cause)) {
+    const unavailable = databaseUnavailable(result.error.cause);
+    for (const [name, value] of Object.entries(unavailable.headers ?? {})) ctx.setHeader(name, value);
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
+  }
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
     for (const [name, value] of Object.entries(cause.headers ?? {})) ctx.setHeader(name, value);

@@ -51,43 +51,197 @@ export type DataQuery = z.output<typeof dataQuerySchema>;
 export const SOURCE_STATUSES = ['ok', 'empty', 'error', 'timeout', 'skipped'] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
-/** One normalised result from any source. */
-export interface SourceItem {
-  title: string;
-  snippet: string;
-  url: string;
-  source: SourceName;
+/*
+ * The answer, as zod schemas with the TypeScript types inferred from them, so
+ * the OpenAPI document and tests can use the very shape the types promise.
+ * Strict objects: a field the contract does not declare is a bug.
+ */
+const nullableString = z.string().nullable();
+/** ISO 8601, where the source knows it. */
+const isoTime = z.string().nullable();
+
+/**
+ * What only one source knows about an item, discriminated by `kind`. The news
+ * source has one kind per provider (`hn`, `gdelt`), so `kind` says which.
+ */
+export const wikiExtraSchema = z.strictObject({
+  kind: z.literal('wiki'),
+  /** The page key, as in https://<language>.wikipedia.org/wiki/<key>. */
+  key: z.string(),
+  pageId: z.number().nullable(),
+  language: z.string(),
+  /** Wikidata's short description, e.g. "Capital and largest city of Russia". */
+  description: nullableString,
+  /** The page summary's lead paragraph, plain text; null when the summary was unavailable. */
+  extract: nullableString,
+  thumbnailUrl: nullableString,
+  coordinates: z.strictObject({ lat: z.number(), lon: z.number() }).nullable(),
+  /** The search excerpt as HTML-escaped text with the matched words in `<mark>`; null when the search gave none. */
+  highlight: nullableString,
+});
+export type WikiExtra = z.infer<typeof wikiExtraSchema>;
+
+export const arxivExtraSchema = z.strictObject({
+  kind: z.literal('arxiv'),
+  /** e.g. "2202.12139v1". */
+  arxivId: z.string(),
+  authors: z.array(z.string()),
+  categories: z.array(z.string()),
+  primaryCategory: nullableString,
+  abstract: z.string(),
+  pdfUrl: nullableString,
+  doi: nullableString,
+  journalRef: nullableString,
+  comment: nullableString,
+});
+export type ArxivExtra = z.infer<typeof arxivExtraSchema>;
+
+export const hnExtraSchema = z.strictObject({
+  kind: z.literal('hn'),
+  storyId: z.string(),
+  points: z.number().nullable(),
+  comments: z.number().nullable(),
+  author: nullableString,
+  /** The Hacker News discussion page; also the item's `url` for Ask HN posts, which link nowhere else. */
+  discussionUrl: z.string(),
+});
+export type HnExtra = z.infer<typeof hnExtraSchema>;
+
+export const gdeltExtraSchema = z.strictObject({
+  kind: z.literal('gdelt'),
+  domain: nullableString,
+  language: nullableString,
+  sourceCountry: nullableString,
+  imageUrl: nullableString,
+});
+export type GdeltExtra = z.infer<typeof gdeltExtraSchema>;
+
+export const weatherPlaceSchema = z.strictObject({
+  name: z.string(),
+  /** First-level region (state, province, nation of the UK…). */
+  region: nullableString,
+  country: nullableString,
+  /** ISO 3166-1 alpha-2. */
+  countryCode: nullableString,
+  latitude: z.number(),
+  longitude: z.number(),
+  elevation: z.number().nullable(),
+  /** IANA time zone of the place; daily dates and local times are in it. */
+  timezone: nullableString,
+  population: z.number().nullable(),
+});
+export type WeatherPlace = z.infer<typeof weatherPlaceSchema>;
+
+export const weatherConditionsSchema = z.strictObject({
+  /** ISO 8601 instant (UTC) the observation is for. */
+  time: z.string(),
+  /** Local wall-clock time at the place, e.g. "2026-07-02T10:30". */
+  localTime: z.string(),
+  temperature: z.number(),
+  windSpeed: z.number(),
+  /** WMO weather interpretation code. */
+  weatherCode: z.number(),
+  /** The WMO code in words, e.g. "Partly cloudy". */
+  conditions: z.string(),
+});
+export type WeatherConditions = z.infer<typeof weatherConditionsSchema>;
+
+export const weatherDaySchema = z.strictObject({
+  /** Local date at the place, YYYY-MM-DD. */
+  date: z.string(),
+  temperatureMin: z.number(),
+  temperatureMax: z.number(),
+  weatherCode: z.number(),
+  conditions: z.string(),
+});
+export type WeatherDay = z.infer<typeof weatherDaySchema>;
+
+export const weatherExtraSchema = z.strictObject({
+  kind: z.literal('weather'),
+  /** The place name as read from the query, before geocoding. */
+  placeQuery: z.string(),
+  place: weatherPlaceSchema,
+  current: weatherConditionsSchema.nullable(),
+  /** Today first, then the following days. */
+  daily: z.array(weatherDaySchema),
+  /** Units as the forecast service states them, e.g. { temperature: "°C", windSpeed: "km/h" }. */
+  units: z.strictObject({ temperature: z.string(), windSpeed: z.string() }),
+});
+export type WeatherExtra = z.infer<typeof weatherExtraSchema>;
+
+export const kbExtraSchema = z.strictObject({
+  kind: z.literal('kb'),
+  id: z.string(),
+  tags: z.array(z.string()),
+  /** PostgreSQL ts_rank of the entry for the query; higher is better. */
+  rank: z.number(),
+  /** The best passage as HTML-escaped text with the matched words in `<mark>` (ts_headline). */
+  highlight: z.string(),
+});
+export type KbExtra = z.infer<typeof kbExtraSchema>;
+
+export const sourceExtraSchema = z.discriminatedUnion('kind', [
+  wikiExtraSchema,
+  arxivExtraSchema,
+  hnExtraSchema,
+  gdeltExtraSchema,
+  weatherExtraSchema,
+  kbExtraSchema,
+]);
+export type SourceExtra = z.infer<typeof sourceExtraSchema>;
+export type SourceExtraKind = SourceExtra['kind'];
+
+const sourceItemShape = {
+  title: z.string(),
+  /** Plain text (no HTML), at most a few hundred characters. */
+  snippet: z.string(),
+  url: z.string(),
+  source: z.enum(SOURCE_NAMES),
   /** ISO 8601, where the source knows it. */
-  publishedAt: string | null;
-  updatedAt: string | null;
-}
+  publishedAt: isoTime,
+  updatedAt: isoTime,
+  extra: sourceExtraSchema,
+};
+
+/** One normalised result from any source. */
+export const sourceItemSchema = z.strictObject(sourceItemShape);
+export type SourceItem = z.infer<typeof sourceItemSchema>;
 
 /** What one source did for one query. */
-export interface SourceReport {
-  source: SourceName;
-  status: SourceStatus;
-  tookMs: number;
-  count: number;
+export const sourceReportSchema = z.strictObject({
+  source: z.enum(SOURCE_NAMES),
+  status: z.enum(SOURCE_STATUSES),
+  tookMs: z.number(),
+  count: z.number(),
   /** True when this answer came from the response cache. */
-  cached: boolean;
+  cached: z.boolean(),
   /** Human-readable reason for `error`, `timeout` and `skipped`; null otherwise. */
-  error: string | null;
-  items: SourceItem[];
-}
+  error: nullableString,
+  /**
+   * A human-readable note on an `ok` or `empty` answer, e.g. why the weather
+   * source found nothing ("No place found in the query…"); null when there is nothing to say.
+   */
+  message: nullableString,
+  items: z.array(sourceItemSchema),
+});
+export type SourceReport = z.infer<typeof sourceReportSchema>;
 
-export interface MergedItem extends SourceItem {
+export const mergedItemSchema = z.strictObject({
+  ...sourceItemShape,
   /** Reciprocal rank fusion score; higher is better. */
-  score: number;
+  score: z.number(),
   /** Every source that returned this URL. */
-  foundIn: SourceName[];
-}
+  foundIn: z.array(z.enum(SOURCE_NAMES)),
+});
+export type MergedItem = z.infer<typeof mergedItemSchema>;
 
-export interface DataAnswer {
-  query: string;
+export const dataAnswerSchema = z.strictObject({
+  query: z.string(),
   /** One report per requested source, keyed by source name. */
-  sources: Partial<Record<SourceName, SourceReport>>;
+  sources: z.partialRecord(z.enum(SOURCE_NAMES), sourceReportSchema),
   /** All sources' items, ranked by reciprocal rank fusion and deduplicated by URL. */
-  merged: MergedItem[];
-  cachedSources: SourceName[];
-  tookMs: number;
-}
+  merged: z.array(mergedItemSchema),
+  cachedSources: z.array(z.enum(SOURCE_NAMES)),
+  tookMs: z.number(),
+});
+export type DataAnswer = z.infer<typeof dataAnswerSchema>;

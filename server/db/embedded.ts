@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   logger: Logger;
   /** Database to create and connect to. */
   database?: string;
+  /** A fixed port (e.g. to restart on the same address); a free one by default. */
+  port?: number;
 }
 
 const DB_USER = 'postgres';
@@ -71,7 +73,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await stopLeftoverServer(clusterDir, log);
 
     const binaries = await postgresBinaries();
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const child = spawn(
       binaries.postgres,
       ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { SourceName } from '../../shared/data.ts';
 
 /**
  * Changes that other server instances must see at once: a key revoked,
  * rotated or expired; a user suspended, deleted or moved to another tier; a
- * tier's quota edited. They are broadcast with PostgreSQL NOTIFY inside the
+ * tier's quota edited; a knowledge-base entry changed. They are broadcast with PostgreSQL NOTIFY inside the
  * transaction that makes the change, so every instance hears about it exactly
  * when it commits, and never for a change that rolled back.
  */
@@ -13,6 +14,8 @@ export type Invalidation =
   | { kind: 'key'; id: string }
   | { kind: 'user'; id: string }
   | { kind: 'tier'; id: string }
+  /** A data source's cached answers are stale (e.g. a knowledge-base edit). */
+  | { kind: 'source'; id: SourceName }
   | { kind: 'all' };
 
 export const INVALIDATION_CHANNEL = 'harmonic_invalidate';

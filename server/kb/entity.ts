@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
+import { KbEntryRepository } from './repository.ts';
 
 const KbEntrySchema = defineEntity({
   name: 'KbEntry',
   tableName: 'kb_entries',
+  repository: () => KbEntryRepository,
+  // The generated `search` tsvector column is not mapped: PostgreSQL computes it, and only KbEntryRepository.search reads it.
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
     title: p.string().length(300),

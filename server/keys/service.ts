@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CreatedKey, KeySummary } from '../../shared/keys.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
+import type { AuthFailureReason, Metrics } from '../metrics.ts';
 import { broadcastInvalidation, type Invalidation } from '../events/invalidation.ts';
 import { User } from '../users/entity.ts';
 import type { KeyCache, VerifiedKey } from './cache.ts';
@@ -15,6 +16,7 @@ export interface KeyServiceDeps {
   cache: KeyCache;
   logger: Logger;
   bcryptCost: number;
+  metrics?: Metrics | undefined;
 }
 
 export interface CreateKeyParams {
@@ -64,15 +66,21 @@ export class KeyService {
    * key, one body for all) or 403 (the owner is suspended).
    */
   async authenticate(em: EntityManager, presented: string | undefined): Promise<VerifiedKey> {
-    if (!presented) throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header');
+    const { metrics } = this.deps;
+    const fail = (reason: AuthFailureReason, error: AppError = invalidKey()) => {
+      metrics?.authFailures.inc({ reason });
+      return error;
+    };
+    if (!presented) throw fail('missing', new AppError('UNAUTHORIZED', 'Missing X-API-Key header'));
     // A mistyped or made-up key is refused here, without touching the database.
     const parsed = parseKey(presented);
-    if (!parsed) throw invalidKey();
+    if (!parsed) throw fail('malformed');
 
     const digest = keyDigest(presented);
     const cached = this.deps.cache.get(digest);
+    metrics?.keyCacheLookups.inc({ result: cached === 'rejected' ? 'rejected_hit' : cached ? 'hit' : 'miss' });
     let key: VerifiedKey | undefined;
-    if (cached === 'rejected') throw invalidKey();
+    if (cached === 'rejected') throw fail('cached_rejection');
     if (cached) {
       key = cached;
     } else {
@@ -83,18 +91,19 @@ export class KeyService {
       }
       key = await pending;
     }
-    if (!key) throw invalidKey();
+    if (!key) throw invalidKey(); // counted by verify()
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
       this.deps.cache.reject(digest);
-      throw invalidKey();
+      throw fail('expired');
     }
-    if (key.userStatus === 'suspended') throw new AppError('USER_SUSPENDED', 'This account is suspended');
+    if (key.userStatus === 'suspended') throw fail('suspended', new AppError('USER_SUSPENDED', 'This account is suspended'));
     return key;
   }
 
   private async verify(em: EntityManager, presented: string, lookupId: string, digest: string): Promise<VerifiedKey | undefined> {
     const row = await em.getRepository(ApiKey).findActiveByLookupId(lookupId);
     if (!row || !(await bcrypt.compare(presented, row.key_hash))) {
+      this.deps.metrics?.authFailures.inc({ reason: row ? 'wrong_secret' : 'not_found_or_revoked' });
       this.deps.cache.reject(digest);
       return undefined;
     }
@@ -209,7 +218,7 @@ export class KeyService {
     if (message.kind === 'key') cache.evictKey(message.id);
     else if (message.kind === 'user') cache.evictUser(message.id);
     else if (message.kind === 'tier') cache.evictTier(message.id);
-    else cache.clear();
+    else if (message.kind === 'all') cache.clear();
   }
 
   private async issue(

@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { dataQuerySchema, SOURCE_NAMES, SOURCE_STATUSES } from '../../shared/data.ts';
+import { dataAnswerSchema, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { createKeySchema, createdKeySchema, keySummarySchema, rotatedKeySchema, rotateKeySchema } from '../../shared/keys.ts';
 import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsSchema, usageQuerySchema } from '../../shared/usage.ts';
 
@@ -16,36 +16,6 @@ const errorSchema = z
     }),
   })
   .meta({ id: 'Error' });
-
-const sourceItemSchema = z.object({
-  title: z.string(),
-  snippet: z.string(),
-  url: z.string(),
-  source: z.enum(SOURCE_NAMES),
-  publishedAt: z.string().nullable(),
-  updatedAt: z.string().nullable(),
-});
-
-const dataAnswerSchema = z
-  .object({
-    query: z.string(),
-    sources: z.record(
-      z.enum(SOURCE_NAMES),
-      z.object({
-        source: z.enum(SOURCE_NAMES),
-        status: z.enum(SOURCE_STATUSES),
-        tookMs: z.int(),
-        count: z.int(),
-        cached: z.boolean(),
-        error: z.string().nullable(),
-        items: z.array(sourceItemSchema),
-      }),
-    ),
-    merged: z.array(sourceItemSchema.extend({ score: z.number(), foundIn: z.array(z.enum(SOURCE_NAMES)) })),
-    cachedSources: z.array(z.enum(SOURCE_NAMES)),
-    tookMs: z.int(),
-  })
-  .meta({ id: 'DataAnswer' });
 
 const header = (description: string, example: string) => z.string().meta({ description, example });
 const rateLimitHeaders = z.object({
@@ -100,7 +70,27 @@ export function openApiDocument() {
             429: json(errorSchema, 'Monthly quota exceeded; see Retry-After', rateLimitHeaders.extend({ 'Retry-After': header('Seconds until the quota resets', '604800') })),
           },
         },
-        get: { summary: 'Service status and available sources', responses: { 200: json(z.object({ status: z.string(), sources: z.array(z.enum(SOURCE_NAMES)) }), 'Status') } },
+        get: {
+          summary: 'Service status and available sources',
+          responses: {
+            200: json(
+              z.object({
+                status: z.string(),
+                sources: z.array(
+                  z.object({
+                    name: z.enum(SOURCE_NAMES),
+                    enabled: z.boolean(),
+                    upstreams: z.array(z.string()),
+                    timeoutMs: z.int(),
+                    cacheTtlSeconds: z.int(),
+                    skippedUntil: z.string().nullable().meta({ description: 'While an upstream asked us to back off' }),
+                  }),
+                ),
+              }),
+              'Status',
+            ),
+          },
+        },
         options: { summary: 'How to authenticate, the quotas, and examples', responses: { 200: json(z.object({}).passthrough(), 'Usage notes') } },
       },
       '/usage': {

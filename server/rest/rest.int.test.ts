@@ -16,7 +16,10 @@ describe('GET and OPTIONS /api/v1/data', () => {
   it('GET answers the service status and the sources, without a key', async () => {
     const res = await raw('/data', { method: 'GET' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', sources: ['wiki', 'arxiv', 'news', 'weather', 'kb'], demo: { enabled: true } });
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 'ok', demo: { enabled: true } });
+    expect(body.sources.map((s: { name: string }) => s.name)).toEqual(['wiki', 'arxiv', 'news', 'weather', 'kb']);
+    expect(body.sources[0]).toMatchObject({ enabled: true, timeoutMs: 3000, skippedUntil: null });
   });
 
   it('OPTIONS explains authentication, the quotas and gives examples', async () => {

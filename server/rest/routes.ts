@@ -35,7 +35,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   resource(app, '/data', {
     GET: async () => ({
       status: 'ok',
-      sources: SOURCE_NAMES,
+      sources: sources.describeSources(),
       limits: DATA_LIMITS,
       demo: { enabled: usage.demoEnabled },
       docs: '/api/v1/docs',
@@ -59,6 +59,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
         { endpoint: '/api/v1/data', method: 'POST', sources: query.sources, startedAt },
         () => sources.answer(query, { signal: clientGone(reply) }),
       );
+      services.metrics.observeAnswer(result);
       return reply.headers(quotaHeaders(admission)).send(result);
     },
 

@@ -15,6 +15,7 @@ export const dataRouter = router({
       { endpoint: 'trpc:data.fetch', method: 'POST', sources: input.sources, startedAt },
       () => ctx.services.sources.answer(input, signal ? { signal } : {}),
     );
+    ctx.services.metrics.observeAnswer(result);
     for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
     ctx.setHeader('X-Response-Time', `${(performance.now() - startedAt).toFixed(1)}ms`);
     return result;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
@@ -66,6 +67,7 @@ export interface UsageServiceDeps {
   ledger: LedgerWriter;
   keyCache: KeyCache;
   demo: { enabled: boolean; quota: number | undefined };
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -90,10 +92,12 @@ export class UsageService {
     if (!row) {
       // Revoked, expired or deleted since it was cached: the database is the judge.
       this.deps.keyCache.evictKey(key.keyId);
+      this.deps.metrics?.authFailures.inc({ reason: 'revoked_since_cached' });
       throw new AppError('UNAUTHORIZED', 'Invalid API key');
     }
     if (row.user_status !== 'active') {
       this.deps.keyCache.evictKey(key.keyId);
+      this.deps.metrics?.authFailures.inc({ reason: 'suspended' });
       throw new AppError('USER_SUSPENDED', 'This account is suspended');
     }
     const admission = this.admission({
@@ -108,6 +112,7 @@ export class UsageService {
       period: row.period,
       atMs: row.at_ms,
     });
+    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'key' });
     if (row.used_after === null) throw this.overQuota(admission);
     return admission;
   }
@@ -127,6 +132,7 @@ export class UsageService {
       period: row.period,
       atMs: row.at_ms,
     });
+    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'demo' });
     if (row.used_after === null) throw this.overQuota(admission);
     return admission;
   }

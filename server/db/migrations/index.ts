@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.ts';
 import { Migration20261124020000_admin } from './Migration20261124020000_admin.ts';
+import { Migration20261124100000_kb_seed } from './Migration20261124100000_kb_seed.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -9,4 +10,5 @@ import { Migration20261124020000_admin } from './Migration20261124020000_admin.t
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261124020000_admin', class: Migration20261124020000_admin },
+  { name: 'Migration20261124100000_kb_seed', class: Migration20261124100000_kb_seed },
 ];

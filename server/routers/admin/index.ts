@@ -2,6 +2,7 @@ import { router } from '../../trpc.ts';
 import { adminAccountsRouter } from './accounts.ts';
 import { adminAnalyticsRouter } from './analytics.ts';
 import { adminAuditRouter } from './audit.ts';
+import { adminKbRouter } from './kb.ts';
 import { adminKeysRouter } from './keys.ts';
 import { adminTiersRouter } from './tiers.ts';
 import { adminUsersRouter } from './users.ts';
@@ -14,4 +15,5 @@ export const adminRouter = router({
   analytics: adminAnalyticsRouter,
   audit: adminAuditRouter,
   accounts: adminAccountsRouter,
+  kb: adminKbRouter,
 });

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DataAnswer } from '../shared/data.ts';
+
+export type AuthFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'cached_rejection'
+  | 'not_found_or_revoked'
+  | 'wrong_secret'
+  | 'expired'
+  | 'suspended'
+  | 'revoked_since_cached';
+
+/**
+ * Prometheus metrics for one server instance (see docs/operations.md). A
+ * registry per instance, not prom-client's global one, so several servers in
+ * one test process do not collide.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'harmonic_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'harmonic_http_request_duration_seconds',
+    help: 'HTTP request latency by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly admissions = new Counter({
+    name: 'harmonic_quota_admissions_total',
+    help: 'Quota decisions: admitted or rejected (over quota), for keyed and demo calls',
+    labelNames: ['outcome', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'harmonic_auth_failures_total',
+    help: 'API key authentication failures by reason (callers always see the same 401)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly keyCacheLookups = new Counter({
+    name: 'harmonic_key_cache_lookups_total',
+    help: 'Key verification cache lookups: hit, rejected_hit (a cached failure) or miss',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceDuration = new Histogram({
+    name: 'harmonic_source_duration_seconds',
+    help: 'Time each data source took, by source and status (ok, empty, error, timeout, skipped)',
+    labelNames: ['source', 'status', 'cached'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly sourceErrors = new Counter({
+    name: 'harmonic_source_errors_total',
+    help: 'Data source failures by source and status (error or timeout)',
+    labelNames: ['source', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { ledger: () => { pending: number; lagMs: number; written: number }; pool: () => Pool | undefined; keyCacheSize: () => number }) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'harmonic_' });
+    new Gauge({
+      name: 'harmonic_ledger_pending_events',
+      help: 'Admitted calls whose ledger rows are not yet written',
+      registers: [this.registry],
+      collect() {
+        this.set(opts.ledger().pending);
+      },
+    });
+    new Gauge({
+      name: 'harmonic_ledger_lag_seconds',
+      help: 'Age of the oldest ledger row not yet written (0 when none)',
+      registers: [this.registry],
+      collect() {
+        this.set(opts.ledger().lagMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'harmonic_ledger_written_events',
+      help: 'Ledger rows written by this instance since it started',
+      registers: [this.registry],
+      collect() {
+        this.set(opts.ledger().written);
+      },
+    });
+    new Gauge({
+      name: 'harmonic_db_pool_connections',
+      help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const pool = opts.pool();
+        this.set({ state: 'total' }, pool?.totalCount ?? 0);
+        this.set({ state: 'idle' }, pool?.idleCount ?? 0);
+        this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'harmonic_key_cache_entries',
+      help: 'Verified keys held in the cache',
+      registers: [this.registry],
+      collect() {
+        this.set(opts.keyCacheSize());
+      },
+    });
+  }
+
+  /** Per-source latency and failures, read off an answer. */
+  observeAnswer(answer: DataAnswer): void {
+    for (const report of Object.values(answer.sources)) {
+      this.sourceDuration.observe({ source: report.source, status: report.status, cached: String(report.cached) }, report.tookMs / 1000);
+      if (report.status === 'error' || report.status === 'timeout') this.sourceErrors.inc({ source: report.source, status: report.status });
+    }
+  }
+}
+
+/** Counts and times every request by its route template (bounded cardinality), and serves /metrics. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, opts: { token: string | undefined; procedures: ReadonlySet<string> }): void {
+  app.addHook('onResponse', async (req, reply) => {
+    let route = req.routeOptions.url ?? 'unmatched';
+    // tRPC is one Fastify route; label by procedure instead, from the router's own (bounded) list.
+    if (route.startsWith('/trpc/')) {
+      const path = /^\/trpc\/([^?]+)/.exec(req.url)?.[1] ?? '';
+      route = path.includes(',') ? '/trpc/(batch)' : opts.procedures.has(path) ? `/trpc/${path}` : '/trpc/(unknown)';
+    }
+    const labels = { route, method: req.method, status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'Send Authorization: Bearer <METRICS_TOKEN>' } });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
