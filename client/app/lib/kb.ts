@@ -1,0 +1,27 @@
+/**
+ * A knowledge-base excerpt is Markdown, with the words that matched a search
+ * between `**` marks. For a one-line preview: drop block markers, links'
+ * targets and table rules, and split into plain and highlighted runs (only a
+ * search's excerpt is highlighted: elsewhere `**` is just bold).
+ */
+export function excerptRuns(excerpt: string, highlight = true): { text: string; mark: boolean }[] {
+  const plain = excerpt
+    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, '')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/gm, '')
+    .replace(/^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$/gm, '')
+    .replace(/[ \t]*\|[ \t]*/g, ' · ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!highlight) {
+    const text = plain.replaceAll('**', '');
+    return text ? [{ text, mark: false }] : [];
+  }
+  const runs: { text: string; mark: boolean }[] = [];
+  plain.split('**').forEach((text, i) => {
+    if (text) runs.push({ text, mark: i % 2 === 1 });
+  });
+  return runs;
+}
