@@ -59,9 +59,9 @@ export function AuditTable({ events, label = 'Audit events' }: { events: AuditEv
             <Td>
               <Target e={e} />
             </Td>
-            <Td className="max-w-md whitespace-normal text-xs text-zinc-600">
+            <Td className="w-80 max-w-80 whitespace-normal text-xs text-zinc-600">
               {describeDetails(e.details).map((line) => (
-                <div key={line} className="break-words">
+                <div key={line} className="wrap-anywhere">
                   {line}
                 </div>
               ))}

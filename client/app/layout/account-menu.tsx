@@ -7,7 +7,7 @@ import { Badge } from '../components/ui/card.tsx';
 import { ConfirmDialog } from '../components/ui/dialog.tsx';
 import { forgetSession } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type Me } from '../lib/trpc.ts';
+import { queryClient, trpc, type Me } from '../lib/trpc.ts';
 import { ChangePasswordDialog } from './change-password.tsx';
 
 const item =
@@ -26,7 +26,9 @@ export function AccountMenu({ me }: { me: Me }) {
   const signOut = useMutation(trpc.auth.signOut.mutationOptions());
   const signOutEverywhere = useMutation(trpc.auth.signOutEverywhere.mutationOptions());
 
+  // The session is over: unmount the app first (the shell renders nothing without a session), then leave and forget.
   const leave = async () => {
+    queryClient.setQueryData(trpc.auth.me.queryKey(), null);
     await navigate({ to: '/sign-in', replace: true });
     forgetSession();
   };

@@ -23,7 +23,7 @@ function show(v: unknown): string {
 /** The tone of an action's badge: removals red, changes amber, the rest neutral. */
 export function actionTone(action: string): 'red' | 'amber' | 'green' | 'neutral' {
   if (/\.(deleted|revoked|suspended|expired)$/.test(action)) return 'red';
-  if (/\.(updated|rotated|reset|usage_reset|password_changed)$/.test(action)) return 'amber';
+  if (/\.(updated|tier_changed|rotated|reset|password_changed|password_reset)$/.test(action)) return 'amber';
   if (/\.(created|reactivated)$/.test(action)) return 'green';
   return 'neutral';
 }

@@ -17,4 +17,11 @@ describe('excerptRuns', () => {
     expect(excerptRuns('A **bold** claim', false)).toEqual([{ text: 'A bold claim', mark: false }]);
     expect(excerptRuns('| Code | Meaning |\n|---|---|\n| 200 | OK |', false)).toEqual([{ text: 'Code · Meaning 200 · OK', mark: false }]);
   });
+  it('highlights a match that was already bold once', () => {
+    expect(excerptRuns('The ****finch**** eats')).toEqual([
+      { text: 'The ', mark: false },
+      { text: 'finch', mark: true },
+      { text: ' eats', mark: false },
+    ]);
+  });
 });

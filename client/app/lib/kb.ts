@@ -20,7 +20,10 @@ export function excerptRuns(excerpt: string, highlight = true): { text: string; 
     return text ? [{ text, mark: false }] : [];
   }
   const runs: { text: string; mark: boolean }[] = [];
-  plain.split('**').forEach((text, i) => {
+  // A match inside Markdown bold comes back as ****word****: one highlight, not two empty ones.
+  plain
+    .replace(/\*{4}/g, '**')
+    .split('**').forEach((text, i) => {
     if (text) runs.push({ text, mark: i % 2 === 1 });
   });
   return runs;

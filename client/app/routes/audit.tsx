@@ -18,6 +18,7 @@ const ACTIONS: { value: string; label: string }[] = [
   { value: 'user.', label: 'Users: any' },
   { value: 'user.created', label: 'user.created' },
   { value: 'user.updated', label: 'user.updated' },
+  { value: 'user.tier_changed', label: 'user.tier_changed' },
   { value: 'user.suspended', label: 'user.suspended' },
   { value: 'user.reactivated', label: 'user.reactivated' },
   { value: 'user.deleted', label: 'user.deleted' },
@@ -64,7 +65,7 @@ function AuditPage() {
     <>
       <PageHeader title="Audit log" description="Every admin change and every key event, with who did it, from where, and what changed. Newest first." />
       <Card className="mb-4">
-        <form onSubmit={apply} className="grid gap-3 p-4 sm:grid-cols-2 lg:grid-cols-6" aria-label="Filter the audit log">
+        <form onSubmit={apply} className="grid grid-cols-1 gap-3 p-4 sm:grid-cols-2 lg:grid-cols-6" aria-label="Filter the audit log">
           <Field label="Actor" className="lg:col-span-2" hint="An email (or part of it) or an id.">
             {(p) => <Input {...p} value={draft.actor} onChange={set('actor')} placeholder="ops@example.com" />}
           </Field>

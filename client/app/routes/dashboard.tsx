@@ -88,7 +88,7 @@ function DashboardPage() {
             </div>
           </Card>
 
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card aria-labelledby="top-users">
               <CardHeader id="top-users" title="Top users" description={`Most requests in the last ${DAYS} days`} />
               {!o ? (
@@ -154,7 +154,7 @@ function DashboardPage() {
             </Card>
           </div>
 
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card aria-labelledby="by-source">
               <CardHeader id="by-source" title="Requests by source" description={`Last ${DAYS} days`} />
               {o ? <BreakdownList items={totalBySource} label="Requests by source" /> : <LoadingBlock rows={4} />}

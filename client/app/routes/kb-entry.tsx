@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createLazyRoute, Link, useBlocker, useNavigate } from '@tanstack/react-router';
 import { ChevronLeft, Trash2 } from 'lucide-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import type { z } from 'zod';
 import { kbCreateSchema, kbUpdateSchema } from '../../../shared/kb.ts';
 import { Markdown } from '../components/markdown.tsx';
 import { Button } from '../components/ui/button.tsx';
@@ -21,6 +22,8 @@ export const NewRoute = createLazyRoute('/_app/kb/new')({ component: NewEntryPag
 export const EditRoute = createLazyRoute('/_app/kb/$entryId')({ component: EditEntryPage });
 
 type Entry = RouterOutputs['admin']['kb']['get'];
+type KbCreate = z.output<typeof kbCreateSchema>;
+type KbUpdate = z.output<typeof kbUpdateSchema>;
 
 function Back() {
   return (
@@ -92,36 +95,44 @@ function EntryEditor({ entry }: { entry: Entry | null }) {
   const update = useMutation(trpc.admin.kb.update.mutationOptions());
   const remove = useMutation(trpc.admin.kb.delete.mutationOptions());
 
-  const { errors, isSubmitting, isDirty, isSubmitSuccessful } = form.formState;
-  // Leaving with unsaved changes asks first (in-app navigation and closing the tab).
-  useBlocker({ shouldBlockFn: () => !window.confirm('Leave without saving? Your changes will be lost.'), disabled: !isDirty || isSubmitSuccessful || !canWrite, enableBeforeUnload: isDirty && !isSubmitSuccessful });
+  const { errors, isSubmitting, isDirty } = form.formState;
+  // Leaving with unsaved changes asks first (in-app navigation and closing the tab); saving or deleting does not.
+  const leavingOnPurpose = useRef(false);
+  useBlocker({
+    shouldBlockFn: () => !leavingOnPurpose.current && !window.confirm('Leave without saving? Your changes will be lost.'),
+    disabled: !isDirty || !canWrite,
+    enableBeforeUnload: () => isDirty && !leavingOnPurpose.current,
+  });
 
   const saved = async (e: Entry) => {
     await queryClient.invalidateQueries(trpc.admin.kb.pathFilter());
     toast(entry ? 'Article saved' : 'Article created');
-    if (!entry) await navigate({ to: '/kb/$entryId', params: { entryId: e.id }, replace: true });
+    if (!entry) {
+      leavingOnPurpose.current = true;
+      await navigate({ to: '/kb/$entryId', params: { entryId: e.id }, replace: true });
+    }
     else form.reset({ title: e.title, tags: e.tags.join(', '), body: e.body });
   };
   const fields = ['title', 'tags', 'body'];
-  const submitCreate = createForm.handleSubmit(async (input) => {
+  const onCreate = async (input: KbCreate) => {
     setFormError(null);
     try {
       await saved(await create.mutateAsync(input));
     } catch (err) {
       setFormError(applyServerError(err, createForm.setError, fields, fieldFor));
     }
-  });
-  const submitUpdate = updateForm.handleSubmit(async (input) => {
+  };
+  const onUpdate = async (input: KbUpdate) => {
     setFormError(null);
     try {
       await saved(await update.mutateAsync(input));
     } catch (err) {
       setFormError(applyServerError(err, updateForm.setError, fields, fieldFor));
     }
-  });
+  };
   const body = form.watch('body');
   return (
-    <form onSubmit={(e) => void (entry ? submitUpdate(e) : submitCreate(e))} noValidate>
+    <form onSubmit={(e) => void (entry ? updateForm.handleSubmit(onUpdate)(e) : createForm.handleSubmit(onCreate)(e))} noValidate>
       <Card className="space-y-4 p-4 sm:p-5">
         {formError && <Alert>{formError}</Alert>}
         <Field label="Title" error={errors.title?.message}>
@@ -178,7 +189,7 @@ function EntryEditor({ entry }: { entry: Entry | null }) {
           confirmLabel="Delete article"
           onConfirm={async () => {
             await remove.mutateAsync({ id: entry.id });
-            form.reset(form.getValues());
+            leavingOnPurpose.current = true;
             await queryClient.invalidateQueries(trpc.admin.kb.list.pathFilter());
             toast('Article deleted');
             await navigate({ to: '/kb', replace: true });

@@ -33,7 +33,7 @@ function KeysPage() {
   return (
     <>
       <PageHeader title="API keys" description="Every key belongs to a user and shares their monthly quota. Pick a user to create, rotate or revoke their keys." />
-      <div className="grid gap-6 lg:grid-cols-[20rem_1fr]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
         <Card aria-labelledby="pick-user" className="self-start">
           <CardHeader id="pick-user" title="Users" description="Busiest first this month" />
           <div className="border-b border-zinc-100 p-3">

@@ -62,7 +62,7 @@ function PlaygroundPage() {
   return (
     <>
       <PageHeader title="Playground" description="Call POST /api/v1/data as a customer would, and see the per-source results, the merged list and the rate-limit headers." />
-      <div className="grid gap-6 xl:grid-cols-[24rem_1fr]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[24rem_minmax(0,1fr)]">
         <Card className="self-start" aria-labelledby="request-heading">
           <CardHeader id="request-heading" title="Request" />
           <form onSubmit={send} noValidate className="space-y-4 p-4">

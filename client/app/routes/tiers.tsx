@@ -182,7 +182,7 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
         <Field label="Name" error={errors.name?.message}>
           {(p) => <Input {...p} autoComplete="off" {...form.register('name')} />}
         </Field>
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <Field label="Monthly quota (requests)" error={errors.monthlyQuota?.message}>
             {(p) => <Input {...p} inputMode="numeric" disabled={unlimited} {...form.register('monthlyQuota')} />}
           </Field>

@@ -100,7 +100,7 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
   const chart = useMemo(() => usage?.daily.map((d) => ({ date: d.date, ok: d.requests - d.errors, errors: d.errors })) ?? [], [usage]);
   return (
     <div className="space-y-6">
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <Card aria-labelledby="quota-heading" className="lg:col-span-2">
           <CardHeader id="quota-heading" title="This month's quota" description={`${quota.tier}: ${formatQuota(quota.limit)} requests a month, shared by all of this user's keys`} />
           <div className="p-4">
@@ -162,7 +162,7 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
               )}
             </div>
           </Card>
-          <div className="grid gap-6 md:grid-cols-3">
+          <div className="grid grid-cols-1 gap-6 md:grid-cols-3">
             {(
               [
                 ['By source', 'bySource'],

@@ -3,7 +3,7 @@ import { cx } from './cx.ts';
 
 export function Card({ children, className, as: As = 'section', ...rest }: { children: ReactNode; className?: string; as?: 'section' | 'div' | 'article'; 'aria-labelledby'?: string; 'aria-label'?: string }) {
   return (
-    <As className={cx('rounded-xl border border-zinc-200 bg-white shadow-sm', className)} {...rest}>
+    <As className={cx('min-w-0 rounded-xl border border-zinc-200 bg-white shadow-sm', className)} {...rest}>
       {children}
     </As>
   );

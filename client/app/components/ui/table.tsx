@@ -2,10 +2,13 @@ import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
 import type { ReactNode, ThHTMLAttributes, TdHTMLAttributes } from 'react';
 import { cx } from './cx.ts';
 
-/** A table that scrolls sideways on narrow screens instead of breaking the layout. */
+/**
+ * A table that scrolls sideways on narrow screens instead of breaking the
+ * layout. The scrolling region can take focus, so it scrolls from the keyboard too.
+ */
 export function Table({ children, label, className }: { children: ReactNode; label: string; className?: string }) {
   return (
-    <div className={cx('overflow-x-auto', className)}>
+    <div className={cx('overflow-x-auto focus-visible:outline-offset-[-2px]', className)} role="region" aria-label={label} tabIndex={0}>
       <table className="w-full min-w-max border-collapse text-left text-sm" aria-label={label}>
         {children}
       </table>
