@@ -45,7 +45,7 @@ export function AuditTable({ events, label = 'Audit events' }: { events: AuditEv
               <div className="text-xs text-zinc-500">{formatDateTime(e.at)}</div>
             </Td>
             <Td>
-              <div className="max-w-56 truncate text-zinc-900">{e.actorLabel}</div>
+              <div className="max-w-48 truncate text-zinc-900" title={e.actorLabel}>{e.actorLabel}</div>
               <div className="text-xs text-zinc-500">
                 {e.actorType}
                 {e.ip ? ` · ${e.ip}` : ''}
@@ -59,7 +59,7 @@ export function AuditTable({ events, label = 'Audit events' }: { events: AuditEv
             <Td>
               <Target e={e} />
             </Td>
-            <Td className="w-80 max-w-80 whitespace-normal text-xs text-zinc-600">
+            <Td className="w-72 max-w-72 whitespace-normal text-xs text-zinc-600">
               {describeDetails(e.details).map((line) => (
                 <div key={line} className="wrap-anywhere">
                   {line}

@@ -74,12 +74,10 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
         <Table label="API keys">
           <THead>
             <tr>
-              <Th>Name</Th>
               <Th>Key</Th>
               <Th>Status</Th>
               <Th>Last used</Th>
               <Th className="text-right">Uses</Th>
-              <Th>Created</Th>
               <Th>Expires</Th>
               {canWrite && <Th className="text-right">Actions</Th>}
             </tr>
@@ -87,9 +85,12 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
           <TBody>
             {keys.data.map((k) => (
               <tr key={k.id} className={k.status === 'active' ? undefined : 'text-zinc-500'}>
-                <Td className="font-medium">{k.name}</Td>
                 <Td>
-                  <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs">{k.masked}</code>
+                  <div className="font-medium text-zinc-900">{k.name}</div>
+                  <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500">
+                    <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-zinc-700">{k.masked}</code>
+                    <span title={formatDateTime(k.createdAt)}>created {formatDate(k.createdAt)}</span>
+                  </div>
                 </Td>
                 <Td>
                   <Badge tone={statusTone[k.status]} className="capitalize">
@@ -103,7 +104,6 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
                 </Td>
                 <Td title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</Td>
                 <Td className="text-right tabular-nums">{formatNumber(k.usageCount)}</Td>
-                <Td>{formatDate(k.createdAt)}</Td>
                 <Td title={formatDateTime(k.expiresAt)}>{k.expiresAt ? formatDate(k.expiresAt) : 'Never'}</Td>
                 {canWrite && (
                   <Td className="text-right">

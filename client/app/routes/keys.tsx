@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { ChevronRight, KeyRound, Search } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, CardHeader, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
 import { Input } from '../components/ui/field.tsx';
@@ -20,6 +21,8 @@ function KeysPage() {
   const navigate = Route.useNavigate();
   const canWrite = useCanWrite();
   const [q, setQ] = useState(search.q ?? '');
+  // Below 2xl the picker and the keys stack: once a user is chosen, the picker folds away until "Change user".
+  const [picking, setPicking] = useState(false);
   useEffect(() => {
     const next = q.trim() || undefined;
     if (next === search.q) return;
@@ -33,8 +36,8 @@ function KeysPage() {
   return (
     <>
       <PageHeader title="API keys" description="Every key belongs to a user and shares their monthly quota. Pick a user to create, rotate or revoke their keys." />
-      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
-        <Card aria-labelledby="pick-user" className="self-start">
+      <div className="grid grid-cols-1 gap-6 2xl:grid-cols-[20rem_minmax(0,1fr)]">
+        <Card aria-labelledby="pick-user" className={cx('self-start', search.user && !picking && 'hidden 2xl:block')}>
           <CardHeader id="pick-user" title="Users" description="Busiest first this month" />
           <div className="border-b border-zinc-100 p-3">
             <div className="relative">
@@ -55,6 +58,7 @@ function KeysPage() {
                   <Link
                     to="/keys"
                     search={(s) => ({ ...s, user: u.id })}
+                    onClick={() => setPicking(false)}
                     aria-current={u.id === search.user ? 'true' : undefined}
                     className={cx('flex items-center gap-3 px-4 py-2.5 hover:bg-zinc-50', u.id === search.user && 'bg-brand-50')}
                   >
@@ -81,13 +85,18 @@ function KeysPage() {
           ) : (
             <div className="space-y-3">
               {selected.data && (
-                <p className="flex flex-wrap items-center gap-2 text-sm text-zinc-600">
+                <div className="flex flex-wrap items-center gap-2 text-sm text-zinc-600">
                   <Link to="/users/$userId" params={{ userId: selected.data.user.id }} className="font-medium text-zinc-900 hover:underline">
                     {selected.data.user.email}
                   </Link>
                   <Badge>{selected.data.user.tier}</Badge>
                   {selected.data.user.status === 'suspended' && <Badge tone="red">Suspended</Badge>}
-                </p>
+                  {!picking && (
+                    <Button size="sm" variant="ghost" className="2xl:hidden" onClick={() => setPicking(true)}>
+                      Change user
+                    </Button>
+                  )}
+                </div>
               )}
               {selected.isError ? (
                 <Card>
