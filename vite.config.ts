@@ -4,6 +4,22 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const serverPort = Number(process.env['PORT'] ?? 3000);
+const server = `http://localhost:${serverPort}`;
+
+/**
+ * `npm run dev` proxies the API to the server. The admin API answers only its
+ * own origin (CSRF defence), so the proxy presents browser requests as coming
+ * from the server's origin: this is for development on one machine only.
+ */
+const toServer = {
+  target: server,
+  changeOrigin: true,
+  configure: (proxy: { on(event: 'proxyReq', listener: (req: { getHeader(name: string): unknown; setHeader(name: string, value: string): void }) => void): unknown }) => {
+    proxy.on('proxyReq', (req) => {
+      if (req.getHeader('origin')) req.setHeader('origin', server);
+    });
+  },
+};
 
 /**
  * The admin SPA: built into dist/client, which the server serves at `/`.
@@ -24,10 +40,10 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      '/trpc': `http://localhost:${serverPort}`,
-      '/api': `http://localhost:${serverPort}`,
-      '/healthz': `http://localhost:${serverPort}`,
-      '/readyz': `http://localhost:${serverPort}`,
+      '/trpc': toServer,
+      '/api': toServer,
+      '/healthz': toServer,
+      '/readyz': toServer,
     },
   },
 });
