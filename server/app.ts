@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRestRoutes } from './rest/routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { appRouter, type AppRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
 import { registerSpa } from './spa.ts';
@@ -19,7 +20,7 @@ export interface BuildAppOptions {
   spaDir?: string;
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
+const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
@@ -42,6 +43,24 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    // A URL that cannot be decoded (e.g. `/api/%E0%A4%A`) is refused before routing.
+    frameworkErrors(_error, req, res) {
+      const reply = res as unknown as FastifyReply;
+      void reply.code(400).send(errorBody(new AppError('BAD_REQUEST', `The URL ${JSON.stringify(req.url.slice(0, 200))} is not valid`)));
+    },
+    // Requests Node's parser rejects (malformed, oversized headers) never reach a route; answer them
+    // in the same JSON shape as every other error.
+    clientErrorHandler(err: NodeJS.ErrnoException, socket) {
+      if (socket.destroyed || !socket.writable) return;
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify(
+        errorBody(new AppError(tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', tooLarge ? 'Request headers are too large' : 'Malformed HTTP request')),
+      );
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     routerOptions: { maxParamLength: 200 },
   });
 
@@ -55,25 +74,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     );
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        // Self-hosters often serve plain http on a LAN address; upgrading would break every asset.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
-
+  registerSecurityHeaders(app);
   await app.register(cookie);
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
@@ -95,7 +96,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
       return reply.code(500).send(errorBody(new AppError('INTERNAL', 'Internal server error')));
     }
     const message = status === 413 ? `Request body is larger than ${config.bodyLimitBytes} bytes` : err.message;
-    return reply.code(status).send(errorBody(new AppError(STATUS_CODES[status] ?? 'BAD_REQUEST', message)));
+    return reply.code(status).send(errorBody(new AppError(CODE_FOR_STATUS[status] ?? 'BAD_REQUEST', message)));
   });
 
   registerHealthRoutes(app, services);

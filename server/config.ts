@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { envFlag } from './env.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**
@@ -15,11 +16,6 @@ const port = (fallback: number) =>
     .max(65535, 'must be between 0 and 65535')
     .default(fallback);
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const postgresUrl = z
   .url({ error: 'must be a URL such as postgres://user:password@host:5432/dbname' })
@@ -35,13 +31,16 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  TRUST_PROXY: flag(false),
+  TRUST_PROXY: envFlag(false),
   BCRYPT_COST: z.coerce.number().int().min(4, 'must be between 4 and 15').max(15, 'must be between 4 and 15').default(10),
   KEY_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
   KEY_CACHE_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
-  DEMO_ENABLED: flag(true),
+  DEMO_ENABLED: envFlag(true),
   DEMO_MONTHLY_QUOTA: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  ADMISSION_BATCHING: envFlag(true),
+  ADMISSION_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
+  ADMISSION_BATCH_MAX_INFLIGHT: z.coerce.number().int().min(1).max(100).default(2),
   LEDGER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   LEDGER_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   HARMONIC_ADMIN_EMAIL: z.email({ error: 'must be an email address' }).optional(),
@@ -87,6 +86,8 @@ export interface Config {
   /** Keyless calls to /api/v1/data; the quota defaults to the default tier's. */
   demo: { enabled: boolean; monthlyQuota: number | undefined };
   ledger: { flushIntervalMs: number; maxBatch: number };
+  /** Group commit for admissions; off means one statement per call. */
+  admissionBatching: { enabled: boolean; maxBatch: number; maxInFlight: number };
   admin: {
     bootstrapEmail: string | undefined;
     bootstrapPassword: string | undefined;
@@ -147,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyCache: { max: e.KEY_CACHE_MAX, ttlMs: e.KEY_CACHE_TTL_MS, negativeTtlMs: e.KEY_CACHE_NEGATIVE_TTL_MS },
     demo: { enabled: e.DEMO_ENABLED, monthlyQuota: e.DEMO_MONTHLY_QUOTA },
     ledger: { flushIntervalMs: e.LEDGER_FLUSH_MS, maxBatch: e.LEDGER_BATCH },
+    admissionBatching: { enabled: e.ADMISSION_BATCHING, maxBatch: e.ADMISSION_BATCH_MAX, maxInFlight: e.ADMISSION_BATCH_MAX_INFLIGHT },
     admin: {
       bootstrapEmail: e.HARMONIC_ADMIN_EMAIL?.toLowerCase(),
       bootstrapPassword: e.HARMONIC_ADMIN_PASSWORD,

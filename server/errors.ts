@@ -16,6 +16,7 @@ export const ERROR_TABLE = {
   CONFLICT: { status: 409, trpc: 'CONFLICT' },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: 'PAYLOAD_TOO_LARGE' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: 'UNSUPPORTED_MEDIA_TYPE' },
+  HEADERS_TOO_LARGE: { status: 431, trpc: 'BAD_REQUEST' },
   QUOTA_EXCEEDED: { status: 429, trpc: 'TOO_MANY_REQUESTS' },
   RATE_LIMITED: { status: 429, trpc: 'TOO_MANY_REQUESTS' },
   INTERNAL: { status: 500, trpc: 'INTERNAL_SERVER_ERROR' },

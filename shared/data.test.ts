@@ -4,7 +4,7 @@ import { dataAnswerSchema, sourceItemSchema, type SourceItem } from './data.ts';
 const item: SourceItem = {
   title: 'Rotating an API key',
   snippet: 'Rotation replaces a key with a new one for the same owner.',
-  url: '/kb/8b64b6ed-d984-5477-9a87-7eb80f3746e9',
+  url: '/api/v1/kb/8b64b6ed-d984-5477-9a87-7eb80f3746e9',
   source: 'kb',
   publishedAt: '2026-11-24T00:00:00.000Z',
   updatedAt: '2026-11-24T00:00:00.000Z',

@@ -6,6 +6,7 @@ import { createServices, type Services } from '../../server/services.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/testing/database.ts';
 import { counterLedgerMismatches, createUserWithKey, postData, TEST_ACTOR } from '../../server/testing/fixtures.ts';
 import { spawnServer, type HarmonicProcess } from '../../server/testing/process.ts';
+import { startRoundRobin } from '../../server/testing/round-robin.ts';
 import { adminClient, createAdmin, signIn } from '../../server/testing/admin.ts';
 
 /**
@@ -105,6 +106,37 @@ describe('two server processes on one PostgreSQL', () => {
     console.log(`tier change seen by the other process after ${tierMs.toFixed(1)} ms, suspension after ${suspendMs.toFixed(1)} ms`);
     expect(tierMs).toBeLessThan(1000);
     expect(suspendMs).toBeLessThan(1000);
+  });
+
+  it('three processes behind a round-robin balancer admit exactly what is left for several users close to their quota', async () => {
+    while (servers.length < 3) servers.push(await spawnServer(db.url));
+    const balancer = await startRoundRobin(servers.map((s) => s.url));
+    try {
+      const users = await Promise.all([3, 17, 60].map(async (left) => {
+        const u = await createUserWithKey(services);
+        await orm.em.fork().execute(
+          `insert into usage_counters (user_id, period, used) values (?, date_trunc('month', now() at time zone 'utc')::date, ?)`,
+          [u.userId, 1000 - left],
+        );
+        return { ...u, left };
+      }));
+      const results = await Promise.all(
+        users.flatMap((u) => Array.from({ length: 120 }, async (_, i) => {
+          const res = await postData(balancer.url, { query: `rr ${i}`, sources: 'kb' }, u.key);
+          await res.arrayBuffer();
+          return { userId: u.userId, status: res.status };
+        })),
+      );
+      for (const u of users) {
+        const mine = results.filter((r) => r.userId === u.userId);
+        expect(mine.filter((r) => r.status === 200), `user with ${u.left} left`).toHaveLength(u.left);
+        expect(mine.filter((r) => r.status === 429)).toHaveLength(120 - u.left);
+        const [row] = await orm.em.fork().execute<{ used: number }[]>(`select used from usage_counters where user_id = ?`, [u.userId]);
+        expect(row?.used).toBe(1000);
+      }
+    } finally {
+      await balancer.close();
+    }
   });
 
   it('a suspension and a tier change made elsewhere apply to the next request on both', async () => {

@@ -9,14 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pino from 'pino';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-import { migrateUp } from '../../server/db/migrate.ts';
-import { initOrm } from '../../server/db/orm.ts';
 import { createServices, startServices, stopServices } from '../../server/services.ts';
 import { createUserWithKey } from '../../server/testing/fixtures.ts';
-import { databaseUrl, findTestPostgres, withAdminClient } from '../../server/testing/postgres.ts';
+import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
 
 const HTTP_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -44,21 +41,14 @@ async function http(url: string, opts: { method?: string; headers?: Record<strin
 }
 
 async function main(): Promise<void> {
-  const pg = await findTestPostgres();
-  const dbName = `harmonic_bench_${process.pid}`;
-  await withAdminClient(pg.adminUrl, (c) => c.query(`create database ${c.escapeIdentifier(dbName)}`));
-  const url = databaseUrl(pg.adminUrl, dbName);
-  const logger = pino({ level: 'warn' });
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', BCRYPT_COST: process.env['BCRYPT_COST'] ?? '10' });
-  const orm = await initOrm({ clientUrl: url, poolMax: config.dbPoolMax, logger });
-  const rows: Row[] = [];
-  try {
-    await migrateUp(orm);
+  await withBenchDatabase('bench_auth', async ({ url, orm, logger, source }) => {
+    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', BCRYPT_COST: process.env['BCRYPT_COST'] ?? '10' });
+    const rows: Row[] = [];
     const services = createServices({ config, logger, orm });
     await startServices(services);
     const user = await createUserWithKey(services, { tier: 'Enterprise' });
     const em = () => orm.em.fork();
-    console.log(`bench:auth on Node ${process.version}, PostgreSQL from ${pg.source}, bcrypt cost ${config.bcryptCost}`);
+    console.log(`bench:auth on Node ${process.version}, PostgreSQL from ${source}, bcrypt cost ${config.bcryptCost}`);
 
     // 1. Verification.
     await services.keys.authenticate(em(), user.key);
@@ -87,7 +77,9 @@ async function main(): Promise<void> {
     const jsonHeaders = { 'content-type': 'application/json' };
     const unauthenticated = () => fetch(`${base}/api/v1/data`).then((r) => r.arrayBuffer());
     const keyed = () =>
-      fetch(`${base}/api/v1/usage/track`, { method: 'POST', headers: { ...jsonHeaders, 'x-api-key': user.key }, body: trackBody }).then((r) => r.arrayBuffer());
+      fetch(`${base}/api/v1/usage/track`, { method: 'POST', headers: { ...jsonHeaders, 'x-api-key': user.key }, body: trackBody }).then(
+        (r) => r.arrayBuffer(),
+      );
     // Sequential requests on one keep-alive connection, timed with a high-resolution clock:
     // the difference between the two routes is what auth + admission + metering cost one call.
     await timeEach(500, unauthenticated);
@@ -103,10 +95,21 @@ async function main(): Promise<void> {
     // The same two routes under load, for throughput.
     for (const [name, opts] of [
       ['load: unauthenticated GET /api/v1/data, c=50', { connections: 50 }],
-      ['load: keyed POST /api/v1/usage/track, c=50', { method: 'POST', headers: { ...jsonHeaders, 'x-api-key': user.key }, body: trackBody, connections: 50 }],
+      [
+        'load: keyed POST /api/v1/usage/track, c=50',
+        { method: 'POST', headers: { ...jsonHeaders, 'x-api-key': user.key }, body: trackBody, connections: 50 },
+      ],
     ] as const) {
       const r = await http(name.includes('track') ? `${base}/api/v1/usage/track` : `${base}/api/v1/data`, opts);
-      rows.push({ name, unit: 'ms', p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, rps: r.requests.average, errors: r.errors + r.non2xx });
+      rows.push({
+        name,
+        unit: 'ms',
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        max: r.latency.max,
+        rps: r.requests.average,
+        errors: r.errors + r.non2xx,
+      });
     }
 
     await app.close();
@@ -115,13 +118,12 @@ async function main(): Promise<void> {
     const outDir = path.resolve(import.meta.dirname, '../../bench-results');
     fs.mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `auth-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ node: process.version, postgres: pg.source, bcryptCost: config.bcryptCost, httpSeconds: HTTP_SECONDS, rows }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ node: process.version, postgres: source, bcryptCost: config.bcryptCost, httpSeconds: HTTP_SECONDS, rows }, null, 2),
+    );
     console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
-  } finally {
-    await orm.close();
-    await withAdminClient(pg.adminUrl, (c) => c.query(`drop database if exists ${c.escapeIdentifier(dbName)} with (force)`));
-    await pg.stop();
-  }
+  });
 }
 
 await main();

@@ -4,26 +4,16 @@
  * a third of them with usage this month, then times each kind of list query
  * the SPA makes through UserService.list (search, filter, each sort, deep pages).
  */
-import pino from 'pino';
 import { loadConfig } from '../../server/config.ts';
-import { migrateUp } from '../../server/db/migrate.ts';
-import { initOrm } from '../../server/db/orm.ts';
 import { createServices } from '../../server/services.ts';
 import type { ListUsersParams } from '../../server/users/service.ts';
-import { databaseUrl, findTestPostgres, withAdminClient } from '../../server/testing/postgres.ts';
+import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const RUNS = 30;
 
-const pg = await findTestPostgres();
-const dbName = `harmonic_bench_users_${process.pid}`;
-await withAdminClient(pg.adminUrl, (c) => c.query(`create database ${c.escapeIdentifier(dbName)}`));
-const url = databaseUrl(pg.adminUrl, dbName);
-const logger = pino({ level: 'warn' });
-const orm = await initOrm({ clientUrl: url, logger });
-try {
-  await migrateUp(orm);
+await withBenchDatabase('bench_users', async ({ url, orm, logger, source }) => {
   const services = createServices({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn' }), logger, orm });
   const seedStarted = performance.now();
   await orm.em.fork().execute(`
@@ -38,7 +28,7 @@ try {
     select id, date_trunc('month', now() at time zone 'utc')::date, (random() * 1000)::int
       from users tablesample bernoulli (33)`);
   await orm.em.fork().execute(`analyze`);
-  console.log(`seeded ${USERS} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (PostgreSQL from ${pg.source})`);
+  console.log(`seeded ${USERS} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (PostgreSQL from ${source})`);
 
   const base: ListUsersParams = { sort: 'createdAt', order: 'desc', page: 1, pageSize: 25 };
   const cases: [string, ListUsersParams][] = [
@@ -49,7 +39,7 @@ try {
     ['sort by email, page 2000', { ...base, sort: 'email', order: 'asc', page: 2000 }],
     ['sort by name, first page', { ...base, sort: 'name', order: 'asc' }],
     ['sort by usage this month', { ...base, sort: 'used', order: 'desc' }],
-    ['page 4000 of 25 (the last)', { ...base, page: Math.ceil(USERS / 25) }],
+    [`the last page (${Math.ceil(USERS / 25)})`, { ...base, page: Math.ceil(USERS / 25) }],
   ];
   const rows: Row[] = [];
   for (const [name, q] of cases) {
@@ -63,8 +53,4 @@ try {
     rows.push({ name: `${name} (${total} match)`, unit: 'ms', ...percentiles(samples.slice(3)) });
   }
   printTable(rows);
-} finally {
-  await orm.close();
-  await withAdminClient(pg.adminUrl, (c) => c.query(`drop database if exists ${c.escapeIdentifier(dbName)} with (force)`));
-  await pg.stop();
-}
+});

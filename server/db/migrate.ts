@@ -1,13 +1,26 @@
 import type { Orm } from './orm.ts';
+import { nativePool } from './pool.ts';
 
 export interface MigrationStep {
   name: string;
 }
 
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Applies every pending migration; returns the names applied. Several
+ * instances starting at once queue on an advisory lock, so exactly one runs
+ * each migration and the others find nothing pending.
+ */
 export async function migrateUp(orm: Orm): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((m) => m.name);
+  const pool = await nativePool(orm.em.fork());
+  const lock = await pool.connect();
+  try {
+    await lock.query(`select pg_advisory_lock(hashtext('harmonic:migrations'))`);
+    const applied = await orm.migrator.up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query(`select pg_advisory_unlock(hashtext('harmonic:migrations'))`).catch(() => undefined);
+    lock.release();
+  }
 }
 
 /** Rolls back the most recent migration, or all of them with `{ to: 0 }`. */

@@ -113,4 +113,17 @@ describe('migrations', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('lets several instances start at once on an empty database: one migrates, the rest wait', async () => {
+    const fresh = await createEmptyDatabase();
+    const orms = await Promise.all([1, 2, 3].map(() => initOrm({ clientUrl: fresh.url })));
+    try {
+      const applied = await Promise.all(orms.map((o) => migrateUp(o)));
+      expect(applied.flat()).toEqual(migrationsList.map((m) => m.name));
+      expect(await pendingMigrations(orms[0] as Orm)).toEqual([]);
+    } finally {
+      await Promise.all(orms.map((o) => o.close()));
+      await fresh.drop();
+    }
+  });
 });

@@ -107,13 +107,18 @@ describe('bad keys', () => {
     const badChecksum = `${owner.key.slice(0, -1)}${owner.key.endsWith('a') ? 'b' : 'a'}`;
 
     const bodies = new Set<string>();
+    const headerSets = new Set<string>();
+    // Headers that differ on every response whatever the key.
+    const perResponse = new Set(['date', 'x-request-id', 'x-response-time']);
     for (const key of [forged, wrongSecret, badChecksum, revoked.key, expired.key, 'hm_short', 'not-even-close']) {
       const res = await postData(server.url, { query: 'x', sources: 'kb' }, key);
       expect(res.status, key).toBe(401);
       expect(res.headers.get('x-ratelimit-limit'), 'no quota headers for a bad key').toBeNull();
       bodies.add(await res.text());
+      headerSets.add(JSON.stringify([...res.headers].filter(([name]) => !perResponse.has(name))));
     }
     expect([...bodies]).toEqual([JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'Invalid API key' } })]);
+    expect(headerSets.size, 'the same headers, with the same values, for every kind of bad key').toBe(1);
   });
 
   it('remembers a failed verification, so a flood of one bad key costs one bcrypt compare', async () => {

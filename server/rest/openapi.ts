@@ -93,6 +93,23 @@ export function openApiDocument() {
         },
         options: { summary: 'How to authenticate, the quotas, and examples', responses: { 200: json(z.object({}).passthrough(), 'Usage notes') } },
       },
+      '/kb/{id}': {
+        get: {
+          summary: 'A whole knowledge-base entry (the `url` of every kb item); metered like a data call',
+          security: [...keyed, {}],
+          requestParams: { path: z.object({ id: z.uuid() }) },
+          responses: {
+            200: json(
+              z.object({ id: z.uuid(), title: z.string(), body: z.string().meta({ description: 'Markdown' }), tags: z.array(z.string()), updatedAt: z.iso.datetime() }),
+              'The entry',
+              rateLimitHeaders,
+            ),
+            ...errors,
+            404: json(errorSchema, 'No such entry'),
+            429: json(errorSchema, 'Monthly quota exceeded'),
+          },
+        },
+      },
       '/usage': {
         get: {
           summary: "The caller's usage: this period, or daily analytics",

@@ -110,13 +110,31 @@ describe('bad requests get a clear 4xx JSON error', () => {
   });
 });
 
+describe('knowledge-base links', () => {
+  it("every kb item's url serves the whole entry, metered like a data call", async () => {
+    const answer = await (await postData(server.url, { query: 'rate limit headers', sources: 'kb', limit: 1 }, user.key)).json();
+    const url: string = answer.sources.kb.items[0].url;
+    expect(url).toMatch(/^\/api\/v1\/kb\/[0-9a-f-]{36}$/);
+    const res = await fetch(`${server.url}${url}`, { headers: { 'x-api-key': user.key } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ title: answer.sources.kb.items[0].title, body: expect.any(String), tags: expect.any(Array) });
+    expect(res.headers.get('x-ratelimit-used')).toBe(String(Number(res.headers.get('x-ratelimit-limit')) - Number(res.headers.get('x-ratelimit-remaining'))));
+    const demo = await fetch(`${server.url}${url}`);
+    expect(demo.headers.get('x-demo-mode')).toBe('true');
+    const missing = await fetch(`${server.url}/api/v1/kb/00000000-0000-4000-8000-000000000000`, { headers: { 'x-api-key': user.key } });
+    expect(missing.status).toBe(404);
+    const bad = await fetch(`${server.url}/api/v1/kb/nope`, { headers: { 'x-api-key': user.key } });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('describes every /api/v1 route, generated from the shared zod schemas', async () => {
     const res = await raw('/openapi.json', { method: 'GET' });
     expect(res.status).toBe(200);
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/data', '/keys', '/keys/{id}', '/keys/{id}/rotate', '/usage', '/usage/track']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/data', '/kb/{id}', '/keys', '/keys/{id}', '/keys/{id}/rotate', '/usage', '/usage/track']);
     const body = doc.paths['/data'].post.requestBody.content['application/json'].schema;
     const resolved = body.$ref ? doc.components.schemas[body.$ref.split('/').pop()] : body;
     expect(resolved.properties.query).toMatchObject({ type: 'string', maxLength: 500 });

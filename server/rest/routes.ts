@@ -90,6 +90,28 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     },
   });
 
+  // The page behind every knowledge-base item's `url`: the whole entry, metered like a data call.
+  resource(app, '/kb/:id', {
+    GET: async (req, reply) => {
+      const startedAt = requestStart(reply);
+      const fork = em();
+      const presented = header(req, 'x-api-key');
+      const subject: Subject =
+        presented !== undefined || !usage.demoEnabled
+          ? { kind: 'key', key: await keys.authenticate(fork, presented) }
+          : { kind: 'demo', clientIp: clientIp(req) };
+      const { id } = parseInput(keyIdSchema, req.params);
+      const entry = await services.kb.get(fork, id);
+      const { result, admission } = await usage.meter(
+        fork,
+        subject,
+        { endpoint: '/api/v1/kb/:id', method: 'GET', sources: ['kb'], startedAt },
+        async () => ({ id: entry.id, title: entry.title, body: entry.body, tags: entry.tags, updatedAt: entry.updatedAt }),
+      );
+      return reply.headers(quotaHeaders(admission)).send(result);
+    },
+  });
+
   resource(app, '/usage', {
     GET: async (req) => {
       const key = await authenticate(req);

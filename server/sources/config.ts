@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envFlag } from '../env.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { SOURCE_NAMES, type SourceName } from '../../shared/data.ts';
 
@@ -24,11 +25,6 @@ const httpUrl = (fallback: string) =>
     .transform((v) => v.replace(/\/+$/, ''))
     .default(fallback);
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const sourceList = z
   .string()
@@ -80,7 +76,7 @@ export const sourcesEnvShape = {
     .default('en'),
   /** `{lang}` is replaced by WIKI_LANGUAGE. */
   WIKI_BASE_URL: httpUrl('https://{lang}.wikipedia.org'),
-  WIKI_SUMMARIES: flag(true),
+  WIKI_SUMMARIES: envFlag(true),
   WIKI_SUMMARY_TIMEOUT_MS: ms(1_500),
 
   ARXIV_BASE_URL: httpUrl('https://export.arxiv.org'),

@@ -9,6 +9,8 @@ import type { MergedItem, SourceItem, SourceName } from '../../shared/data.ts';
  */
 export const RRF_K = 60;
 
+const ABSOLUTE = /^\s*[a-z][a-z\d+.-]*:/i;
+
 /** Query parameters that only track where a click came from; they never change the page. */
 const TRACKING_PARAM = /^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ref_src)$/i;
 
@@ -20,6 +22,8 @@ const TRACKING_PARAM = /^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|re
  * Relative URLs (knowledge-base entries) are compared as they are.
  */
 export function normaliseUrl(raw: string): string {
+  // Relative URLs are common (every knowledge-base item): skip the parser, whose exception is costly on a hot path.
+  if (!ABSOLUTE.test(raw)) return raw.trim();
   let url: URL;
   try {
     url = new URL(raw.trim());

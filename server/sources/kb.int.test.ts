@@ -41,7 +41,7 @@ describe('kb source on PostgreSQL', () => {
     const answer = await service().answer({ query: 'rotate keys', sources: ['kb'], limit: 5 });
     expect(answer.sources.kb).toMatchObject({ status: 'ok', count: 1, error: null });
     const item = answer.sources.kb?.items[0];
-    expect(item).toMatchObject({ title: 'Key rotation', url: `/kb/${entryId}`, source: 'kb', publishedAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(item).toMatchObject({ title: 'Key rotation', url: `/api/v1/kb/${entryId}`, source: 'kb', publishedAt: expect.any(String), updatedAt: expect.any(String) });
     expect(item?.snippet).not.toMatch(/[*#`]/);
     expect(item?.snippet).not.toContain(MARK_START);
     expect(item?.snippet).toMatch(/Call rotate to get a new key/);
@@ -49,7 +49,7 @@ describe('kb source on PostgreSQL', () => {
     const highlight = item?.extra.kind === 'kb' ? item.extra.highlight : '';
     expect(highlight).toMatch(/<mark>rotate<\/mark>/);
     expect(highlight).not.toMatch(/<script>/);
-    expect(answer.merged[0]).toMatchObject({ url: `/kb/${entryId}`, foundIn: ['kb'] });
+    expect(answer.merged[0]).toMatchObject({ url: `/api/v1/kb/${entryId}`, foundIn: ['kb'] });
     expect(() => dataAnswerSchema.parse(answer)).not.toThrow();
   });
 

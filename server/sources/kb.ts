@@ -5,8 +5,8 @@ import type { KbSearchHit } from '../kb/repository.ts';
 import type { Source, SourceOptions, SourceResult } from './source.ts';
 import { MARK_END, MARK_START, markdownToText, stripMarks, toHighlight, truncateMarked } from './text.ts';
 
-/** Where an entry can be read; the admin SPA and API serve knowledge-base entries under this path. */
-export const kbEntryUrl = (id: string) => `/kb/${id}`;
+/** Where a caller can read the whole entry: `GET /api/v1/kb/{id}`, with the same key (or in demo mode). */
+export const kbEntryUrl = (id: string) => `/api/v1/kb/${id}`;
 
 export function toKbItem(hit: KbSearchHit): SourceItem {
   const marked = truncateMarked(markdownToText(hit.headline));

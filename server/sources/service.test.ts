@@ -24,7 +24,7 @@ function allUpstreams() {
     .route('/v1/forecast', fixture('open-meteo/forecast-current-daily-london.json'));
 }
 
-const kbItem = (id: string, url = `/kb/${id}`): SourceItem => ({
+const kbItem = (id: string, url = `/api/v1/kb/${id}`): SourceItem => ({
   title: `Entry ${id}`,
   snippet: '',
   url,
@@ -142,7 +142,7 @@ describe('SourceService', () => {
     expect(answer.merged.map((m) => [m.url, m.foundIn, m.score])).toEqual([
       // 1/(60+1) from wiki + 1/(60+2) from kb
       ['https://en.wikipedia.org/wiki/Moscow', ['kb', 'wiki'], 0.032522],
-      ['/kb/a', ['kb'], 0.016393],
+      ['/api/v1/kb/a', ['kb'], 0.016393],
     ]);
     expect(answer.merged[0]).toMatchObject({ source: 'wiki', title: 'Moscow' });
   });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { OFFLINE_UPSTREAMS } from './server.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -87,20 +88,22 @@ export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, s
 }
 
 /**
- * Waits for the "Harmonic is running at http://localhost:<port>" log line and
- * returns the base URL and the server's own pid (not npm's), so a test can
- * signal the server as a process supervisor would.
+ * Waits for the "Harmonic is running at http://localhost:<port>" banner and
+ * returns the base URL and the server's own pid (from its JSON log when it
+ * logs at info, else the child's), so a test can signal the server itself as a
+ * process supervisor would, not npm.
  */
 export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000): Promise<{ url: string; pid: number }> {
-  const m = await proc.waitFor(/"pid":(\d+)[^\n]*Harmonic is running at http:\/\/localhost:(\d+)/, timeoutMs);
-  return { url: `http://127.0.0.1:${m[2]}`, pid: Number(m[1]) };
+  const m = await proc.waitFor(/│ Harmonic is running at http:\/\/localhost:(\d+)/, timeoutMs);
+  const logged = /"pid":(\d+)[^\n]*Harmonic is running at/.exec(proc.output());
+  return { url: `http://127.0.0.1:${m[1]}`, pid: Number(logged?.[1] ?? proc.child.pid) };
 }
 
 /** A server process on an existing database (DATABASE_URL), on a free port. */
 export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; proc: HarmonicProcess }> {
   const proc = spawnHarmonic({
     command: [process.execPath, 'server/main.ts'],
-    env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...OFFLINE_UPSTREAMS, ...env },
   });
   const { url, pid } = await waitUntilServing(proc);
   return { url, pid, proc };

@@ -9,6 +9,15 @@ import { appRouter } from '../routers/root.ts';
 import { createServices, startServices, stopServices, type Services } from '../services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/**
+ * Every upstream source pointed at a closed loopback port, so a test that asks
+ * for them gets a quick `error` report instead of reaching for the internet
+ * (tests that exercise the sources use the replay server instead).
+ */
+export const OFFLINE_UPSTREAMS: Record<string, string> = Object.fromEntries(
+  ['WIKI_BASE_URL', 'ARXIV_BASE_URL', 'HN_BASE_URL', 'GDELT_BASE_URL', 'OPEN_METEO_GEOCODING_URL', 'OPEN_METEO_FORECAST_URL'].map((k) => [k, 'http://127.0.0.1:9']),
+);
+
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
@@ -33,7 +42,7 @@ export interface TestServerOptions {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.db ?? (await createTestDatabase());
   // bcrypt cost 4 keeps tests fast; production defaults to 10 (see config.test.ts).
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', DATABASE_URL: db.url, ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', DATABASE_URL: db.url, ...OFFLINE_UPSTREAMS, ...opts.env });
   const logs: string[] = [];
   // The production logger, redaction included, writing into memory.
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) });

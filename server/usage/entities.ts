@@ -18,6 +18,9 @@ const UsageCounterSchema = defineEntity({
     used: p.integer().default(0),
     /** The quota in force at the last admission (null = unlimited). */
     quota: p.integer().nullable(),
+    /** Calls the last batched admission statement asked for, and how many it admitted (see UsageCounterRepository.admitKeys). */
+    batchRequested: p.integer().default(0),
+    batchAdmitted: p.integer().default(0),
     /** When an admin last reset this period's usage; earlier ledger rows no longer count. */
     resetAt: p.datetime().nullable(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
@@ -35,6 +38,8 @@ const DemoCounterSchema = defineEntity({
     clientIp: p.string().columnType('inet').primary(),
     period: p.date().primary(),
     used: p.integer().default(0),
+    batchRequested: p.integer().default(0),
+    batchAdmitted: p.integer().default(0),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
 });

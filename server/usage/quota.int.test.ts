@@ -58,8 +58,10 @@ describe('metered calls', () => {
   });
 
   it('the demo quota runs out with a 429 like any other', async () => {
+    // One demo call was made above, so of five at once exactly two fit in the quota of three.
     const statuses = await callsInParallel(5, undefined, 5);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
     const res = await postData(server.url, query);
     expect(res.status).toBe(429);
     expect(res.headers.get('x-demo-mode')).toBe('true');
@@ -131,6 +133,46 @@ describe('metered calls', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(100);
     const current = await server.services.usage.current(server.orm.em.fork(), u.userId);
     expect(current.used).toBe(1000);
+  });
+
+  it('batches concurrent admissions and stays exact for several users at once', async () => {
+    const sizesBefore = server.services.usage.batchers?.keys.batchSizes.length ?? 0;
+    const users = await Promise.all([1, 5, 20].map(async (left) => {
+      const u = await createUserWithKey(server.services);
+      await setUsedThisPeriod(server.services, u.userId, 1000 - left);
+      return { ...u, left };
+    }));
+    const results = await Promise.all(
+      users.flatMap((u) => Array.from({ length: 40 }, async () => {
+        const res = await postData(server.url, query, u.key);
+        await res.arrayBuffer();
+        return { user: u.userId, status: res.status, used: Number(res.headers.get('x-ratelimit-used')) };
+      })),
+    );
+    for (const u of users) {
+      const mine = results.filter((r) => r.user === u.userId);
+      expect(mine.filter((r) => r.status === 200)).toHaveLength(u.left);
+      // Admitted calls are numbered one after another, as if they had come one by one.
+      expect(mine.filter((r) => r.status === 200).map((r) => r.used).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: u.left }, (_, i) => 1000 - u.left + i + 1),
+      );
+      expect(mine.filter((r) => r.status === 429).every((r) => r.used === 1000)).toBe(true);
+    }
+    const sizes = server.services.usage.batchers?.keys.batchSizes.slice(sizesBefore) ?? [];
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+  });
+
+  it('is just as exact with batching turned off', async () => {
+    const unbatched = await startTestServer({ db: server.db, env: { ADMISSION_BATCHING: 'false' } });
+    try {
+      const u = await createUserWithKey(unbatched.services);
+      await setUsedThisPeriod(unbatched.services, u.userId, 970);
+      const statuses = await Promise.all(Array.from({ length: 60 }, async () => (await postData(unbatched.url, query, u.key)).status));
+      expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+      expect(unbatched.services.usage.batchers).toBeUndefined();
+    } finally {
+      await unbatched.close();
+    }
   });
 
   it('does not charge a call whose body is invalid', async () => {

@@ -18,6 +18,35 @@ export interface KeyAdmissionRow {
   used_seen: number | null;
 }
 
+export interface BatchAdmissionRow {
+  /** 1-based position of the call in the batch. */
+  seq: number;
+  user_id: string;
+  user_status: 'active' | 'suspended';
+  quota: number | null;
+  tier_name: string;
+  period: string;
+  at_ms: number;
+  /** The count after this statement, if it wrote the row; null if the user had nothing left. */
+  used_after: number | null;
+  /** How many of this user's calls in the batch got in: the first `admitted`, by `nth`. */
+  admitted: number;
+  used_seen: number | null;
+  /** This call's place among the same user's calls in the batch, from 1. */
+  nth: number;
+}
+
+export interface DemoBatchRow {
+  seq: number;
+  quota: number;
+  period: string;
+  at_ms: number;
+  used_after: number | null;
+  admitted: number;
+  used_seen: number | null;
+  nth: number;
+}
+
 export interface DemoAdmissionRow {
   quota: number | null;
   period: string;
@@ -75,6 +104,58 @@ export class UsageCounterRepository extends EntityRepository<UsageCounter> {
   }
 
   /**
+   * Admission for many concurrent single-unit keyed calls in one statement
+   * (see AdmissionBatcher). Per user in the batch it asks for n calls and the
+   * counter row admits min(n, quota - used), atomically under the row lock, so
+   * it stays exact across instances. It records n and the admitted count in the
+   * row, and RETURNING hands them back; the first `admitted` calls of that user
+   * (in batch order) are in. A user with nothing left is not written at all.
+   * One result row per call that found a live key, identified by its position.
+   */
+  async admitKeys(keyIds: string[]): Promise<BatchAdmissionRow[]> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<BatchAdmissionRow>({
+      name: 'harmonic_admit_keys',
+      text: `
+        with req as (
+          select r.key_id, r.seq::int as seq from unnest($1::uuid[]) with ordinality as r(key_id, seq)
+        ), k as (
+          select r.seq, u.id as user_id, u.status as user_status, t.monthly_quota as quota, t.name as tier_name
+            from req r
+            join api_keys k on k.id = r.key_id
+            join users u on u.id = k.user_id
+            join tiers t on t.id = u.tier_id
+           where k.revoked_at is null
+             and (k.expires_at is null or k.expires_at > now())
+             and u.deleted_at is null
+        ), grp as (
+          select user_id, min(quota) as quota, count(*)::int as n from k where user_status = 'active' group by user_id
+        ), adm as (
+          insert into usage_counters as c (user_id, period, used, quota, batch_requested, batch_admitted, updated_at)
+          select user_id, ${PERIOD}, least(n, coalesce(quota, n)), quota, n, least(n, coalesce(quota, n)), now() from grp
+          on conflict (user_id, period) do update set
+            batch_requested = excluded.batch_requested,
+            batch_admitted = case when excluded.quota is null then excluded.batch_requested
+                                  else least(excluded.batch_requested, excluded.quota - c.used) end,
+            used = c.used + case when excluded.quota is null then excluded.batch_requested
+                                 else least(excluded.batch_requested, excluded.quota - c.used) end,
+            quota = excluded.quota,
+            updated_at = excluded.updated_at
+           where excluded.quota is null or c.used < excluded.quota
+          returning c.user_id, c.used as used_after, c.batch_admitted as admitted
+        )
+        select k.seq, k.user_id, k.user_status, k.quota, k.tier_name,
+               ${PERIOD}::text as period, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
+               a.used_after, coalesce(a.admitted, 0) as admitted,
+               (select c.used from usage_counters c where c.user_id = k.user_id and c.period = ${PERIOD}) as used_seen,
+               row_number() over (partition by k.user_id order by k.seq)::int as nth
+          from k left join adm a on a.user_id = k.user_id`,
+      values: [keyIds],
+    });
+    return rows;
+  }
+
+  /**
    * The same admission for a keyless demo caller, counted per client IP
    * (IPv6 per /64, since one host can use a whole /64). The demo quota is the
    * configured one, or else the default tier's quota as it is now.
@@ -105,6 +186,41 @@ export class UsageCounterRepository extends EntityRepository<UsageCounter> {
     const row = rows[0];
     if (!row) throw new Error('demo admission returned no row');
     return row;
+  }
+
+  /** The batched form of admitDemo: many single-unit demo calls, per client address, in one statement. */
+  async admitDemos(clientIps: string[], configuredQuota: number | undefined): Promise<DemoBatchRow[]> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<DemoBatchRow>({
+      name: 'harmonic_admit_demos',
+      text: `
+        with req as (
+          select r.ip, r.seq::int as seq from unnest($1::inet[]) with ordinality as r(ip, seq)
+        ), calls as (
+          select seq, case when family(ip) = 6 then network(set_masklen(ip, 64))::inet else ip end as addr from req
+        ), q as (
+          select coalesce($2::int, (select monthly_quota from tiers where is_default), 0) as quota
+        ), grp as (
+          select addr, count(*)::int as n from calls group by addr
+        ), adm as (
+          insert into demo_counters as c (client_ip, period, used, batch_requested, batch_admitted, updated_at)
+          select grp.addr, ${PERIOD}, least(grp.n, q.quota), grp.n, least(grp.n, q.quota), now() from grp, q
+          on conflict (client_ip, period) do update set
+            batch_requested = excluded.batch_requested,
+            batch_admitted = least(excluded.batch_requested, (select quota from q) - c.used),
+            used = c.used + least(excluded.batch_requested, (select quota from q) - c.used),
+            updated_at = excluded.updated_at
+           where c.used < (select quota from q)
+          returning c.client_ip, c.used as used_after, c.batch_admitted as admitted
+        )
+        select calls.seq, q.quota, ${PERIOD}::text as period, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
+               a.used_after, coalesce(a.admitted, 0) as admitted,
+               (select c.used from demo_counters c where c.client_ip = calls.addr and c.period = ${PERIOD}) as used_seen,
+               row_number() over (partition by calls.addr order by calls.seq)::int as nth
+          from calls cross join q left join adm a on a.client_ip = calls.addr`,
+      values: [clientIps, configuredQuota ?? null],
+    });
+    return rows;
   }
 
   /** This period's count for a user and their tier's quota now: what the headers would say. */

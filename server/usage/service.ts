@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
+import type { Breakdown, QuotaState, UsageAnalytics } from '../../shared/usage.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
+import type { AdmissionBatcher } from './batcher.ts';
+import type { BatchAdmissionRow, DemoBatchRow } from './repository.ts';
 import type { LedgerWriter } from './ledger.ts';
 import { nextPeriodStart } from './period.ts';
 
@@ -33,6 +35,10 @@ export interface Overview {
     monthlyRevenueCents: number | null;
   }[];
   monthlyRevenueCents: number;
+  /** Everyone's calls in the window, by endpoint, source and status. */
+  byEndpoint: Breakdown[];
+  bySource: Breakdown[];
+  byStatus: Breakdown[];
 }
 
 /** Who a metered call is charged to. */
@@ -63,7 +69,20 @@ export interface MeteredCall {
   startedAt: number;
 }
 
+/** What one admission statement decided for one call. */
+interface Decision {
+  userId: string;
+  userStatus: 'active' | 'suspended';
+  admitted: boolean;
+  used: number;
+  limit: number | null;
+  period: string;
+  atMs: number;
+}
+
 export interface UsageServiceDeps {
+  /** Batch concurrent single-unit admissions; without them each call is admitted alone. */
+  batchers?: { keys: AdmissionBatcher<string, BatchAdmissionRow>; demo: AdmissionBatcher<string, DemoBatchRow> } | undefined;
   ledger: LedgerWriter;
   keyCache: KeyCache;
   demo: { enabled: boolean; quota: number | undefined };
@@ -86,54 +105,90 @@ export class UsageService {
     return this.deps.demo.enabled;
   }
 
+  /** The admission batchers, when batching is on (their batch sizes feed tests and the benchmark). */
+  get batchers(): UsageServiceDeps['batchers'] {
+    return this.deps.batchers;
+  }
+
   /** Admits a keyed call or throws 401 (key no longer valid), 403 (owner suspended) or 429 (over quota). */
   async admitKey(em: EntityManager, key: VerifiedKey, units = 1): Promise<Admission> {
-    const row = await em.getRepository(UsageCounter).admitKey(key.keyId, units);
-    if (!row) {
+    // Single-unit calls (every /data call) go through the batcher; larger tracked units are admitted alone.
+    const decided = units === 1 && this.deps.batchers ? await this.admitBatched(key.keyId) : await this.admitAlone(em, key.keyId, units);
+    if (!decided) {
       // Revoked, expired or deleted since it was cached: the database is the judge.
       this.deps.keyCache.evictKey(key.keyId);
       this.deps.metrics?.authFailures.inc({ reason: 'revoked_since_cached' });
       throw new AppError('UNAUTHORIZED', 'Invalid API key');
     }
-    if (row.user_status !== 'active') {
+    if (decided.userStatus !== 'active') {
       this.deps.keyCache.evictKey(key.keyId);
       this.deps.metrics?.authFailures.inc({ reason: 'suspended' });
       throw new AppError('USER_SUSPENDED', 'This account is suspended');
     }
-    const admission = this.admission({
-      demo: false,
+    const admission = this.admission({ ...decided, demo: false, keyId: key.keyId, clientIp: null });
+    this.deps.metrics?.admissions.inc({ outcome: decided.admitted ? 'admitted' : 'rejected', kind: 'key' });
+    if (!decided.admitted) throw this.overQuota(admission);
+    return admission;
+  }
+
+  private async admitAlone(em: EntityManager, keyId: string, units: number): Promise<Decision | undefined> {
+    const row = await em.getRepository(UsageCounter).admitKey(keyId, units);
+    if (!row) return undefined;
+    return {
       userId: row.user_id,
-      keyId: key.keyId,
-      clientIp: null,
+      userStatus: row.user_status,
+      admitted: row.used_after !== null,
+      // A refusal means used + units > limit when the row was locked; the count this
+      // statement saw may predate concurrent admissions, so never report less than the limit.
+      used: row.used_after ?? Math.max(row.used_seen ?? 0, row.quota !== null && units === 1 ? row.quota : 0),
       limit: row.quota,
-      usedAfter: row.used_after,
-      usedSeen: row.used_seen,
-      units,
       period: row.period,
       atMs: row.at_ms,
-    });
-    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'key' });
-    if (row.used_after === null) throw this.overQuota(admission);
-    return admission;
+    };
+  }
+
+  private async admitBatched(keyId: string): Promise<Decision | undefined> {
+    const row = await this.deps.batchers?.keys.submit(keyId);
+    if (!row) return undefined;
+    const admitted = row.nth <= row.admitted;
+    return {
+      userId: row.user_id,
+      userStatus: row.user_status,
+      admitted,
+      // Calls admitted together are numbered as if they had come one after another.
+      used: admitted && row.used_after !== null ? row.used_after - row.admitted + row.nth : Math.max(row.used_after ?? row.used_seen ?? 0, row.quota ?? 0),
+      limit: row.quota,
+      period: row.period,
+      atMs: row.at_ms,
+    };
   }
 
   /** Admits a keyless demo call, metered per client IP, or throws 429. */
   async admitDemo(em: EntityManager, clientIp: string, units = 1): Promise<Admission> {
-    const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
-    const admission = this.admission({
-      demo: true,
-      userId: null,
-      keyId: null,
-      clientIp,
-      limit: row.quota,
-      usedAfter: row.used_after,
-      usedSeen: row.used_seen,
-      units,
-      period: row.period,
-      atMs: row.at_ms,
-    });
-    this.deps.metrics?.admissions.inc({ outcome: row.used_after === null ? 'rejected' : 'admitted', kind: 'demo' });
-    if (row.used_after === null) throw this.overQuota(admission);
+    let decided: { admitted: boolean; used: number; limit: number; period: string; atMs: number };
+    const batched = units === 1 ? await this.deps.batchers?.demo.submit(clientIp) : undefined;
+    if (batched) {
+      const admitted = batched.nth <= batched.admitted;
+      decided = {
+        admitted,
+        used: admitted && batched.used_after !== null ? batched.used_after - batched.admitted + batched.nth : Math.max(batched.used_after ?? batched.used_seen ?? 0, batched.quota),
+        limit: batched.quota,
+        period: batched.period,
+        atMs: batched.at_ms,
+      };
+    } else {
+      const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
+      decided = {
+        admitted: row.used_after !== null,
+        used: row.used_after ?? Math.max(row.used_seen ?? 0, units === 1 ? (row.quota ?? 0) : 0),
+        limit: row.quota ?? 0,
+        period: row.period,
+        atMs: row.at_ms,
+      };
+    }
+    const admission = this.admission({ ...decided, demo: true, userId: null, keyId: null, clientIp });
+    this.deps.metrics?.admissions.inc({ outcome: decided.admitted ? 'admitted' : 'rejected', kind: 'demo' });
+    if (!decided.admitted) throw this.overQuota(admission);
     return admission;
   }
 
@@ -207,7 +262,7 @@ export class UsageService {
   /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
   async overview(em: EntityManager, days: number): Promise<Overview> {
     await this.deps.ledger.flush();
-    const rows = await em.getRepository(UsageEvent).overview(days);
+    const [rows, everyone] = await Promise.all([em.getRepository(UsageEvent).overview(days), this.analytics(em.fork(), null, days)]);
     const h = rows.headline;
     const bySource = new Map<string, Record<string, number>>();
     for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });
@@ -244,6 +299,9 @@ export class UsageService {
       nearQuota: rows.nearQuota.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, used: u.used, quota: u.quota, utilisation: u.used / Math.max(1, u.quota) })),
       revenue,
       monthlyRevenueCents: revenue.reduce((sum, r) => sum + (r.monthlyRevenueCents ?? 0), 0),
+      byEndpoint: everyone.byEndpoint,
+      bySource: everyone.bySource,
+      byStatus: everyone.byStatus,
     };
   }
 
@@ -280,27 +338,22 @@ export class UsageService {
     keyId: string | null;
     clientIp: string | null;
     limit: number | null;
-    usedAfter: number | null;
-    usedSeen: number | null;
-    units: number;
+    used: number;
     /** YYYY-MM-DD */
     period: string;
     atMs: number;
   }): Admission {
-    // A refusal means used + units > limit when the row was locked; the count this
-    // statement saw may predate concurrent admissions, so never report less than that.
-    const used =
-      r.usedAfter ?? Math.max(r.usedSeen ?? 0, r.limit !== null && r.units === 1 ? r.limit : 0);
+    const periodStart = new Date(`${r.period}T00:00:00Z`);
     return {
       demo: r.demo,
       userId: r.userId,
       keyId: r.keyId,
       clientIp: r.clientIp,
       limit: r.limit,
-      used,
-      remaining: r.limit === null ? null : Math.max(0, r.limit - used),
-      periodStart: new Date(`${r.period}T00:00:00Z`),
-      resetAt: nextPeriodStart(new Date(`${r.period}T00:00:00Z`)),
+      used: r.used,
+      remaining: r.limit === null ? null : Math.max(0, r.limit - r.used),
+      periodStart,
+      resetAt: nextPeriodStart(periodStart),
       at: new Date(r.atMs),
     };
   }

@@ -3,7 +3,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { Tier } from '../tiers/entity.ts';
 import { UserRepository } from './repository.ts';
 
-export const USER_STATUSES = ['active', 'suspended'] as const;
+import { USER_STATUSES } from '../../shared/admin.ts';
+
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 const UserSchema = defineEntity({

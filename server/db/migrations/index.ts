@@ -2,6 +2,8 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.ts';
 import { Migration20261124020000_admin } from './Migration20261124020000_admin.ts';
 import { Migration20261124100000_kb_seed } from './Migration20261124100000_kb_seed.ts';
+import { Migration20261124200000_admission_batches } from './Migration20261124200000_admission_batches.ts';
+import { Migration20261124210000_demo_batches } from './Migration20261124210000_demo_batches.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -11,4 +13,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261124020000_admin', class: Migration20261124020000_admin },
   { name: 'Migration20261124100000_kb_seed', class: Migration20261124100000_kb_seed },
+  { name: 'Migration20261124200000_admission_batches', class: Migration20261124200000_admission_batches },
+  { name: 'Migration20261124210000_demo_batches', class: Migration20261124210000_demo_batches },
 ];

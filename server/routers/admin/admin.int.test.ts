@@ -186,6 +186,8 @@ describe('analytics', () => {
     expect(overview.daily).toHaveLength(7);
     expect(overview.daily.at(-1)?.bySource['kb']).toBeGreaterThanOrEqual(5);
     expect(overview.topUsers.find((t) => t.userId === busy.userId)?.requests).toBe(5);
+    expect(overview.byEndpoint.find((b) => b.key === '/api/v1/data')?.requests).toBeGreaterThanOrEqual(5);
+    expect(overview.byStatus.find((b) => b.key === '200')?.requests).toBeGreaterThanOrEqual(5);
     const pro = overview.revenue.find((r) => r.tier === 'Pro');
     expect(pro?.monthlyRevenueCents).toBe((pro?.payingUsers ?? 0) * 2900);
     expect(overview.revenue.find((r) => r.tier === 'Enterprise')?.monthlyRevenueCents).toBeNull();
