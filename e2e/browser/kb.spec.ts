@@ -39,7 +39,14 @@ test('the knowledge base: write with a preview, find, edit, answer from it, dele
   expect(answer.status).toBe(200);
   expect(JSON.stringify(await answer.json())).toContain(`Caring for the ${word}`);
 
+  // …and the playground's result opens the article here.
+  await page.goto(`/playground?query=${word}&sources=%5B%22kb%22%5D`);
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await page.locator('[data-source="kb"]').getByRole('link', { name: `Caring for the ${word}` }).click();
+  await expect(page).toHaveURL(entryUrl);
+
   // Edit.
+  await page.goto(`/kb?q=${word}`);
   await hit.getByRole('link').click();
   await expect(page).toHaveURL(entryUrl);
   await page.getByLabel('Title').fill(`Feeding the ${word}`);

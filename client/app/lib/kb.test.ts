@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerptRuns } from './kb.ts';
+import { excerptRuns, kbEntryIdFromUrl } from './kb.ts';
 
 describe('excerptRuns', () => {
   it('splits highlighted words out and drops Markdown syntax', () => {
@@ -23,5 +23,15 @@ describe('excerptRuns', () => {
       { text: 'finch', mark: true },
       { text: ' eats', mark: false },
     ]);
+  });
+});
+
+describe('kbEntryIdFromUrl', () => {
+  it('reads the entry id of a kb result', () => {
+    const id = '8736f132-781b-4f77-8aa4-8c0f8c2e5099';
+    expect(kbEntryIdFromUrl(`/api/v1/kb/${id}`)).toBe(id);
+    expect(kbEntryIdFromUrl(`/kb/${id}`)).toBe(id);
+    expect(kbEntryIdFromUrl('https://en.wikipedia.org/wiki/Rate_limiting')).toBeUndefined();
+    expect(kbEntryIdFromUrl(`/api/v1/kb/${id}/x`)).toBeUndefined();
   });
 });

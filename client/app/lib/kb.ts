@@ -28,3 +28,8 @@ export function excerptRuns(excerpt: string, highlight = true): { text: string; 
   });
   return runs;
 }
+
+/** The entry id of a kb result's URL (`/api/v1/kb/{id}`, or the older `/kb/{id}`), so the SPA can open it in its own editor. */
+export function kbEntryIdFromUrl(url: string): string | undefined {
+  return /^\/(?:api\/v1\/)?kb\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(url)?.[1];
+}

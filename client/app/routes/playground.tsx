@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { createLazyRoute, useRouterState } from '@tanstack/react-router';
+import { createLazyRoute, Link, useRouterState } from '@tanstack/react-router';
 import { Eye, EyeOff, Send } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { dataQuerySchema, DATA_LIMITS, SOURCE_NAMES, type SourceName, type SourceReport } from '../../../shared/data.ts';
@@ -14,6 +14,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { sentence } from '../lib/forms.ts';
 import { formatMs } from '../lib/format.ts';
 import { peekKey } from '../lib/handoff.ts';
+import { kbEntryIdFromUrl } from '../lib/kb.ts';
 import { callDataApi, type PlaygroundResult } from '../lib/playground.ts';
 import { curlCommand, maskKey, typedClientSnippet } from '../lib/snippets.ts';
 import { cx } from '../components/ui/cx.ts';
@@ -262,13 +263,14 @@ function Response({ result, pending }: { result: PlaygroundResult; pending: bool
   );
 }
 
-/** kb results point inside Harmonic (/kb/<id>); others leave in a new tab. */
+/** kb results open in the knowledge-base editor here; other sources' links leave in a new tab. */
 function ResultLink({ url, title }: { url: string; title: string }) {
-  if (url.startsWith('/')) {
+  const entryId = kbEntryIdFromUrl(url);
+  if (entryId) {
     return (
-      <a href={url} className="font-medium text-brand-700 hover:underline">
+      <Link to="/kb/$entryId" params={{ entryId }} className="font-medium text-brand-700 hover:underline">
         {title}
-      </a>
+      </Link>
     );
   }
   return (
