@@ -87,7 +87,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
   await expect(page.getByRole('table', { name: 'Top users' })).toContainText(email);
   await expect(page.getByRole('table', { name: 'Top users' }).getByRole('row', { name: new RegExp(email) })).toContainText('2');
-  await page.getByRole('tab', { name: 'By source' }).click();
+  await page.getByRole('button', { name: 'By source' }).click();
   await expect(page).toHaveURL(/chart=source/);
   await settled(page);
 
@@ -104,7 +104,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   expect(afterTier.headers.get('x-ratelimit-limit')).toBe('10000');
   // …and in the playground, with the key pasted this time.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Playground' }).click();
-  await page.getByRole('tab', { name: 'API key' }).click();
+  await page.getByRole('button', { name: 'API key', exact: true }).click();
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Send request' }).click();
   await expect(page.locator('[data-header="X-RateLimit-Limit"]')).toHaveText('10000');

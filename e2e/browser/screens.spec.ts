@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { AxeBuilder } from '@axe-core/playwright';
 import { adminClient, signIn as apiSignIn } from '../../server/testing/admin.ts';
 import { baseUrl, E2E_ADMIN } from './env.ts';
+import type { Page } from '@playwright/test';
 import { callApi, expect, screenshot, settled, signIn, test } from './fixtures.ts';
 
 /**
@@ -39,12 +41,22 @@ const SCREENS = [
   { name: 'admins', path: () => '/admins', heading: 'Admins' },
 ] as const;
 
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`),
+    `accessibility of ${name}`,
+  ).toEqual([]);
+}
+
 for (const width of [1280, 390]) {
   test(`every main screen renders cleanly at ${width} px`, async ({ page }) => {
     test.setTimeout(90_000);
     await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
     await page.goto('/sign-in');
     await expect(page.getByRole('heading', { name: 'Sign in to Harmonic' })).toBeVisible();
+    await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
     await signIn(page);
     await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
@@ -56,6 +68,7 @@ for (const width of [1280, 390]) {
       await settled(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${screen.name} must not scroll sideways at ${width} px`).toBeLessThanOrEqual(0);
+      await expectAccessible(page, screen.name);
       await screenshot(page, screen.name);
     }
 
@@ -64,6 +77,7 @@ for (const width of [1280, 390]) {
     await page.getByRole('button', { name: 'Send request' }).click();
     await expect(page.getByText('HTTP 200')).toBeVisible();
     await expect(page.locator('[data-header="X-Demo-Mode"]')).toHaveText('true');
+    await expectAccessible(page, 'playground');
     await screenshot(page, 'playground');
 
     // The menus and dialogs people meet most.
@@ -78,6 +92,7 @@ for (const width of [1280, 390]) {
     }
     await page.getByRole('button', { name: 'New user' }).first().click();
     await expect(page.getByRole('dialog', { name: 'New user' })).toBeVisible();
+    await expectAccessible(page, 'the new-user dialog');
     await screenshot(page, 'dialog-new-user');
   });
 }

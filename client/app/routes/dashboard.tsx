@@ -5,7 +5,7 @@ import { BreakdownList, sourceSeries, STATUS_SERIES, StackedDailyChart } from '.
 import { QuotaBar } from '../components/quota-bar.tsx';
 import { Badge, Card, CardHeader, PageHeader, StatCard } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../components/ui/feedback.tsx';
-import { Tabs } from '../components/ui/tabs.tsx';
+import { Segmented } from '../components/ui/segmented.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { errorMessage } from '../lib/errors.ts';
 import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../lib/format.ts';
@@ -63,12 +63,11 @@ function DashboardPage() {
               title="Requests per day"
               description={chart === 'status' ? 'Stacked by response status' : 'Stacked by source'}
               actions={
-                <Tabs
+                <Segmented
                   label="Stack the chart by"
-                  variant="pill"
                   value={chart}
-                  onValueChange={(v) => void navigate({ search: (s) => ({ ...s, chart: v }), replace: true })}
-                  tabs={[
+                  onChange={(v) => void navigate({ search: (s) => ({ ...s, chart: v }), replace: true })}
+                  options={[
                     { value: 'status', label: 'By status' },
                     { value: 'source', label: 'By source' },
                   ]}

@@ -8,6 +8,7 @@ import { Badge, Card, CardHeader, PageHeader, type BadgeTone } from '../componen
 import { CodeBlock } from '../components/ui/copy.tsx';
 import { Alert, EmptyState } from '../components/ui/feedback.tsx';
 import { Checkbox, Field, Input } from '../components/ui/field.tsx';
+import { Segmented } from '../components/ui/segmented.tsx';
 import { TabPanel, Tabs } from '../components/ui/tabs.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { errorMessage } from '../lib/errors.ts';
@@ -67,12 +68,11 @@ function PlaygroundPage() {
         <Card className="self-start" aria-labelledby="request-heading">
           <CardHeader id="request-heading" title="Request" />
           <form onSubmit={send} noValidate className="space-y-4 p-4">
-            <Tabs
+            <Segmented
               label="Authentication"
-              variant="pill"
               value={mode}
-              onValueChange={(m) => void navigate({ search: (s) => ({ ...s, mode: m }), replace: true, state: (st) => st })}
-              tabs={[
+              onChange={(m) => void navigate({ search: (s) => ({ ...s, mode: m }), replace: true, state: (st) => st })}
+              options={[
                 { value: 'demo', label: 'Demo mode' },
                 { value: 'key', label: 'API key' },
               ]}
