@@ -29,10 +29,20 @@ export interface RouterContext {
 
 const meOptions = () => ({ ...trpc.auth.me.queryOptions(), staleTime: Infinity });
 
-function RootError({ error, reset }: ErrorComponentProps) {
+/** A screen's code could not be loaded: usually a new version was deployed and the old files are gone. */
+const isStaleChunk = (error: unknown) => error instanceof Error && /dynamically imported module|Importing a module script failed|error loading dynamically/i.test(error.message);
+
+function RouteError({ error, reset }: ErrorComponentProps) {
+  if (isStaleChunk(error)) {
+    return <ErrorState title="Harmonic was updated" message="This screen changed since the page was loaded. Reload to get the new version." onRetry={() => window.location.reload()} />;
+  }
+  return <ErrorState title="Something went wrong" message={errorMessage(error)} onRetry={reset} />;
+}
+
+function RootError(props: ErrorComponentProps) {
   return (
     <div className="mx-auto max-w-lg py-16">
-      <ErrorState title="Something went wrong" message={errorMessage(error)} onRetry={reset} />
+      <RouteError {...props} />
     </div>
   );
 }
@@ -155,7 +165,7 @@ export const router = createRouter({
   // Loading is TanStack Query's job; the router only waits for the route's code.
   defaultPreloadStaleTime: 0,
   defaultPendingComponent: () => <LoadingBlock rows={6} />,
-  defaultErrorComponent: ({ error, reset }) => <ErrorState message={errorMessage(error)} onRetry={reset} />,
+  defaultErrorComponent: RouteError,
   scrollRestoration: true,
 });
 

@@ -20,6 +20,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   guard.allow(/\/trpc\/auth\.signIn/);
   await page.goto('/');
   await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveTitle('Sign in · Harmonic');
   await signIn(page, E2E_ADMIN.email, 'not-the-password');
   await expect(page.getByRole('alert')).toContainText('Invalid email or password');
   await expect(page.getByLabel('Password')).toBeFocused();
@@ -29,6 +30,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
 
   // 2. Create a user.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await expect(page).toHaveTitle('Users · Harmonic');
   await page.getByRole('button', { name: 'New user' }).first().click();
   const create = page.getByRole('dialog', { name: 'New user' });
   await create.getByRole('button', { name: 'Create user' }).click();

@@ -3,6 +3,7 @@ import { createLazyRoute, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { signInSchema } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
+import { useDocumentTitle } from '../components/ui/card.tsx';
 import { Alert } from '../components/ui/feedback.tsx';
 import { Field, Input } from '../components/ui/field.tsx';
 import { readError } from '../lib/errors.ts';
@@ -32,6 +33,7 @@ function useCountdown(until: number | null): number {
 }
 
 function SignInPage() {
+  useDocumentTitle('Sign in');
   const { next } = Route.useSearch();
   const navigate = useNavigate();
   const [expired] = useState(takeExpiredNotice);

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { cx } from './cx.ts';
 
 export function Card({ children, className, as: As = 'section', ...rest }: { children: ReactNode; className?: string; as?: 'section' | 'div' | 'article'; 'aria-labelledby'?: string; 'aria-label'?: string }) {
@@ -36,8 +36,16 @@ export function Badge({ tone = 'neutral', children, className }: { tone?: BadgeT
   return <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset', tones[tone], className)}>{children}</span>;
 }
 
+/** Names the browser tab after the screen, e.g. "Users · Harmonic". */
+export function useDocumentTitle(title: string | undefined): void {
+  useEffect(() => {
+    if (title) document.title = `${title} · Harmonic`;
+  }, [title]);
+}
+
 /** The title row of a screen: its heading, a sentence saying what it is for, and its main actions. */
 export function PageHeader({ title, description, actions, children }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; children?: ReactNode }) {
+  useDocumentTitle(typeof title === 'string' ? title : undefined);
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0">
