@@ -1,0 +1,61 @@
+import type { FullConfig } from '@playwright/test';
+import { spawnServer } from '../../server/testing/process.ts';
+import { databaseUrl, findTestPostgres, withAdminClient } from '../../server/testing/postgres.ts';
+import { E2E_ADMIN } from './env.ts';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Once per Playwright run: a fresh database on the test PostgreSQL
+ * (TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded one), the real
+ * server on it (`node server/main.ts`, migrations applied at start) on a free
+ * port, waiting until /readyz answers. The returned function tears it all down.
+ */
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const pg = await findTestPostgres();
+  const database = `harmonic_e2e_${process.pid}_${Date.now().toString(36)}`;
+  await withAdminClient(pg.adminUrl, async (client) => {
+    // Databases of earlier runs whose process died.
+    const stale = await client.query<{ datname: string }>(`select datname from pg_database where datname ~ '^harmonic_e2e_[0-9]+_'`);
+    for (const { datname } of stale.rows) {
+      if (!isAlive(Number(datname.split('_')[2]))) await client.query(`drop database if exists ${client.escapeIdentifier(datname)} with (force)`);
+    }
+    await client.query(`create database ${client.escapeIdentifier(database)}`);
+  });
+  const url = databaseUrl(pg.adminUrl, database);
+
+  const server = await spawnServer(url, {
+    HARMONIC_ADMIN_EMAIL: E2E_ADMIN.email,
+    HARMONIC_ADMIN_PASSWORD: E2E_ADMIN.password,
+    // Every browser test signs in from 127.0.0.1: keep the per-IP limit out of the way (the per-account one is tested).
+    ADMIN_LOGIN_MAX_FAILURES_IP: '10000',
+    BCRYPT_COST: '4',
+    // No network here: the upstream sources fail fast; the tests query the knowledge base.
+    SOURCE_TIMEOUT_MS: '1500',
+    DEMO_MONTHLY_QUOTA: '100000',
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await fetch(`${server.url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`the server at ${server.url} never became ready:\n${server.proc.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.env['E2E_BASE_URL'] = server.url;
+  process.env['E2E_DATABASE_URL'] = url;
+
+  return async () => {
+    server.proc.kill('SIGTERM');
+    const stopped = await Promise.race([server.proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    if (!stopped) server.proc.kill('SIGKILL');
+    await withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
+    await pg.stop();
+  };
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Browser journeys against the real server on a real PostgreSQL (see
+ * e2e/browser/global-setup.ts), driving Debian's chromium: Playwright's own
+ * browser download cannot work here. scripts/test.ts builds the SPA first and
+ * passes CHROMIUM_PATH and PLAYWRIGHT_JSON_OUTPUT_NAME.
+ */
+export default defineConfig({
+  testDir: 'e2e/browser',
+  testMatch: '**/*.spec.ts',
+  globalSetup: './e2e/browser/global-setup.ts',
+  outputDir: '.test-artifacts/playwright',
+  // One server, one database: the specs share them, so run them one at a time (2 cores).
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['json', { outputFile: process.env['PLAYWRIGHT_JSON_OUTPUT_NAME'] ?? '.test-artifacts/playwright.json' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+  },
+});
