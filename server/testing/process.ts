@@ -103,6 +103,12 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
     command: [process.execPath, 'server/main.ts'],
     env: { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...OFFLINE_UPSTREAMS, ...env },
   });
-  const { url, pid } = await waitUntilServing(proc);
-  return { url, pid, proc };
+  try {
+    const { url, pid } = await waitUntilServing(proc);
+    return { url, pid, proc };
+  } catch (err) {
+    // A server that never said it was ready must not outlive the test or benchmark that started it.
+    proc.kill('SIGKILL');
+    throw err;
+  }
 }
