@@ -12,7 +12,7 @@ import { Alert, EmptyState, ErrorState, LoadingBlock } from '../components/ui/fe
 import { Field, Input } from '../components/ui/field.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { errorMessage } from '../lib/errors.ts';
-import { applyServerError, useSharedForm } from '../lib/forms.ts';
+import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatDateTime, formatGrace, formatNumber, formatRelative } from '../lib/format.ts';
 import { stashKey } from '../lib/handoff.ts';
 import { toast } from '../lib/toast.ts';
@@ -176,30 +176,19 @@ interface CreateValues {
 }
 
 function CreateKeyDialog({ userId, open, onOpenChange, onCreated }: { userId: string; open: boolean; onOpenChange: (open: boolean) => void; onCreated: (key: CreatedKey) => void }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const form = useSharedForm(adminCreateKeySchema, {
+  const { form, formError, close, submitting } = useDialogForm(adminCreateKeySchema, {
     // A date picked in the form means "until the end of that day, UTC".
     toInput: (v: CreateValues) => ({ userId, name: v.name, ...(v.expiresOn ? { expiresAt: `${v.expiresOn}T23:59:59Z` } : {}) }),
     fieldFor: (path) => (path === 'expiresAt' ? 'expiresOn' : path),
     defaultValues: { name: '', expiresOn: '' },
+    fields: ['name', 'expiresOn'],
+    onOpenChange,
   });
   const create = useMutation(trpc.admin.keys.create.mutationOptions());
-  const close = (next: boolean) => {
-    if (!next) {
-      form.reset();
-      setFormError(null);
-    }
-    onOpenChange(next);
-  };
-  const submit = form.handleSubmit(async (input) => {
-    setFormError(null);
-    try {
-      const key = await create.mutateAsync(input);
-      form.reset();
-      onCreated(key);
-    } catch (err) {
-      setFormError(applyServerError(err, form.setError, ['name', 'expiresOn'], (p) => (p === 'expiresAt' ? 'expiresOn' : p)));
-    }
+  const submit = submitting(async (input) => {
+    const key = await create.mutateAsync(input);
+    form.reset();
+    onCreated(key);
   });
   const { errors } = form.formState;
   return (

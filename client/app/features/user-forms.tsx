@@ -1,11 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { adminCreateUserSchema, updateUserSchema } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
 import { Alert } from '../components/ui/feedback.tsx';
 import { Field, Input, Select } from '../components/ui/field.tsx';
-import { applyServerError, useSharedForm } from '../lib/forms.ts';
+import { useDialogForm } from '../lib/forms.ts';
 import { formatPrice, formatQuota } from '../lib/format.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
@@ -25,30 +24,19 @@ interface CreateValues {
 export function CreateUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (user: UserView) => void }) {
   const queryClient = useQueryClient();
   const tiers = useQuery({ ...trpc.admin.tiers.list.queryOptions(), enabled: open });
-  const [formError, setFormError] = useState<string | null>(null);
-  const form = useSharedForm(adminCreateUserSchema, {
+  const { form, formError, close, submitting } = useDialogForm(adminCreateUserSchema, {
     toInput: (v: CreateValues) => ({ email: v.email, name: v.name, tierId: v.tierId || undefined }),
     defaultValues: { email: '', name: '', tierId: '' },
+    fields: ['email', 'name', 'tierId'],
+    onOpenChange,
   });
   const create = useMutation(trpc.admin.users.create.mutationOptions());
-  const close = (next: boolean) => {
-    if (!next) {
-      form.reset();
-      setFormError(null);
-    }
-    onOpenChange(next);
-  };
-  const submit = form.handleSubmit(async (input) => {
-    setFormError(null);
-    try {
-      const user = await create.mutateAsync(input);
-      await queryClient.invalidateQueries(trpc.admin.users.pathFilter());
-      toast(`Created ${user.email}`);
-      close(false);
-      onCreated(user);
-    } catch (err) {
-      setFormError(applyServerError(err, form.setError, ['email', 'name', 'tierId']));
-    }
+  const submit = submitting(async (input) => {
+    const user = await create.mutateAsync(input);
+    await queryClient.invalidateQueries(trpc.admin.users.pathFilter());
+    toast(`Created ${user.email}`);
+    close(false);
+    onCreated(user);
   });
   const { errors } = form.formState;
   return (
@@ -94,9 +82,8 @@ interface EditValues {
 export function EditUserDialog({ user, open, onOpenChange, focus = 'name' }: { user: UserView; open: boolean; onOpenChange: (open: boolean) => void; focus?: 'name' | 'tierId' }) {
   const queryClient = useQueryClient();
   const tiers = useQuery({ ...trpc.admin.tiers.list.queryOptions(), enabled: open });
-  const [formError, setFormError] = useState<string | null>(null);
   const defaults = { email: user.email, name: user.name, tierId: user.tierId };
-  const form = useSharedForm(updateUserSchema, {
+  const { form, formError, close, submitting } = useDialogForm(updateUserSchema, {
     toInput: (v: EditValues) => ({
       id: user.id,
       ...(v.email !== user.email ? { email: v.email } : {}),
@@ -104,22 +91,19 @@ export function EditUserDialog({ user, open, onOpenChange, focus = 'name' }: { u
       ...(v.tierId !== user.tierId ? { tierId: v.tierId } : {}),
     }),
     values: defaults,
+    fields: ['email', 'name', 'tierId'],
+    onOpenChange,
   });
   const update = useMutation(trpc.admin.users.update.mutationOptions());
-  const close = (next: boolean) => {
-    if (!next) setFormError(null);
-    onOpenChange(next);
-  };
-  const submit = form.handleSubmit(async (input) => {
-    setFormError(null);
-    try {
-      const updated = await update.mutateAsync(input);
-      await Promise.all([queryClient.invalidateQueries(trpc.admin.users.pathFilter()), queryClient.invalidateQueries(trpc.admin.analytics.pathFilter()), queryClient.invalidateQueries(trpc.admin.audit.pathFilter())]);
-      toast(updated.tier !== user.tier ? `${updated.email} is now on ${updated.tier}` : `Saved ${updated.email}`);
-      close(false);
-    } catch (err) {
-      setFormError(applyServerError(err, form.setError, ['email', 'name', 'tierId']));
-    }
+  const submit = submitting(async (input) => {
+    const updated = await update.mutateAsync(input);
+    await Promise.all([
+      queryClient.invalidateQueries(trpc.admin.users.pathFilter()),
+      queryClient.invalidateQueries(trpc.admin.analytics.pathFilter()),
+      queryClient.invalidateQueries(trpc.admin.audit.pathFilter()),
+    ]);
+    toast(updated.tier !== user.tier ? `${updated.email} is now on ${updated.tier}` : `Saved ${updated.email}`);
+    close(false);
   });
   const { errors } = form.formState;
   return (

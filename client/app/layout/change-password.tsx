@@ -1,38 +1,28 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { changePasswordSchema } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
 import { Alert } from '../components/ui/feedback.tsx';
 import { Field, Input } from '../components/ui/field.tsx';
-import { applyServerError, useSharedForm } from '../lib/forms.ts';
+import { useDialogForm } from '../lib/forms.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export function ChangePasswordDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const form = useSharedForm(changePasswordSchema, { defaultValues: { currentPassword: '', newPassword: '' } });
+  const { form, formError, close, submitting } = useDialogForm(changePasswordSchema, {
+    defaultValues: { currentPassword: '', newPassword: '' },
+    fields: ['currentPassword', 'newPassword'],
+    onOpenChange,
+  });
   const change = useMutation(trpc.auth.changePassword.mutationOptions());
-  const close = (next: boolean) => {
-    if (!next) {
-      form.reset();
-      setFormError(null);
-    }
-    onOpenChange(next);
-  };
-  const submit = form.handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await change.mutateAsync(values);
-      toast('Password changed');
-      close(false);
-    } catch (err) {
-      setFormError(applyServerError(err, form.setError, ['currentPassword', 'newPassword']));
-    }
+  const submit = submitting(async (values) => {
+    await change.mutateAsync(values);
+    toast('Password changed');
+    close(false);
   });
   const { errors } = form.formState;
   return (
-    <Dialog open={open} onOpenChange={close} title="Change your password" description="At least 12 characters. Your other sessions stay signed in; use “Sign out everywhere” to end them.">
+    <Dialog open={open} onOpenChange={close} title="Change your password" description="At least 12 characters. Your other sessions are signed out; this one stays signed in.">
       <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
         {formError && <Alert>{formError}</Alert>}
         <Field label="Current password" error={errors.currentPassword?.message}>

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useForm, type DefaultValues, type FieldErrors, type FieldPath, type FieldValues, type Resolver, type UseFormSetError } from 'react-hook-form';
 import type { z } from 'zod';
 import { readError } from './errors.ts';
@@ -79,4 +80,35 @@ export function useSharedForm<TForm extends FieldValues, S extends z.ZodType>(
     ...(opts.defaultValues ? { defaultValues: opts.defaultValues } : {}),
     ...(opts.values ? { values: opts.values } : {}),
   });
+}
+
+/**
+ * A dialog's form: a shared-schema form, its form-level error, a `close` that
+ * resets both when the dialog closes, and `submitting(fn)`, a submit handler
+ * that runs `fn` with the parsed input and shows a failure under the fields it
+ * names (`fields`), or above the form.
+ */
+export function useDialogForm<TForm extends FieldValues, S extends z.ZodType>(
+  schema: S,
+  opts: Parameters<typeof useSharedForm<TForm, S>>[1] & { fields: readonly string[]; onOpenChange: (open: boolean) => void },
+) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useSharedForm<TForm, S>(schema, opts);
+  const close = (next: boolean) => {
+    if (!next) {
+      form.reset();
+      setFormError(null);
+    }
+    opts.onOpenChange(next);
+  };
+  const submitting = (fn: (input: z.output<S>) => Promise<void>) =>
+    form.handleSubmit(async (input) => {
+      setFormError(null);
+      try {
+        await fn(input);
+      } catch (err) {
+        setFormError(applyServerError(err, form.setError, opts.fields, opts.fieldFor));
+      }
+    });
+  return { form, formError, close, submitting };
 }

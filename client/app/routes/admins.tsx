@@ -11,7 +11,7 @@ import { Alert, EmptyState, ErrorState, LoadingBlock } from '../components/ui/fe
 import { Field, Input, Select } from '../components/ui/field.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { errorMessage } from '../lib/errors.ts';
-import { applyServerError, useSharedForm } from '../lib/forms.ts';
+import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatRelative } from '../lib/format.ts';
 import { useMe } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
@@ -173,28 +173,17 @@ interface Values {
 }
 
 function CreateAdminDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (email: string, password: string | undefined) => void }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const form = useSharedForm(createAdminSchema, {
+  const { form, formError, close, submitting } = useDialogForm(createAdminSchema, {
     toInput: (v: Values) => ({ email: v.email, role: v.role, ...(v.name.trim() ? { name: v.name } : {}), ...(v.password ? { password: v.password } : {}) }),
     defaultValues: { email: '', name: '', role: 'viewer', password: '' },
+    fields: ['email', 'name', 'role', 'password'],
+    onOpenChange,
   });
   const create = useMutation(trpc.admin.accounts.create.mutationOptions());
-  const close = (next: boolean) => {
-    if (!next) {
-      form.reset();
-      setFormError(null);
-    }
-    onOpenChange(next);
-  };
-  const submit = form.handleSubmit(async (input) => {
-    setFormError(null);
-    try {
-      const result = await create.mutateAsync(input);
-      form.reset();
-      onCreated(result.account.email, result.generatedPassword);
-    } catch (err) {
-      setFormError(applyServerError(err, form.setError, ['email', 'name', 'role', 'password']));
-    }
+  const submit = submitting(async (input) => {
+    const result = await create.mutateAsync(input);
+    form.reset();
+    onCreated(result.account.email, result.generatedPassword);
   });
   const { errors } = form.formState;
   return (
