@@ -136,6 +136,8 @@ export const auditListSchema = z.strictObject({
   action: z.string().trim().min(1).max(64).optional(),
   targetType: z.string().trim().min(1).max(32).optional(),
   targetId: z.string().trim().min(1).max(64).optional(),
+  /** Everything about one user: events that target them and events about their keys. */
+  userId: z.uuid('must be a user id').optional(),
   from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
   to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
   /** The id of the last event of the previous page. */

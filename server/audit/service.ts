@@ -54,6 +54,7 @@ export interface AuditFilter {
   action?: string | undefined;
   targetType?: string | undefined;
   targetId?: string | undefined;
+  userId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   before?: number | undefined;
@@ -67,6 +68,8 @@ export async function listAudit(em: EntityManager, f: AuditFilter): Promise<{ it
   if (f.action) where.push(f.action.endsWith('.') || f.action.endsWith('*') ? { action: { $like: `${f.action.replace(/\*$/, '')}%` } } : { action: f.action });
   if (f.targetType) where.push({ targetType: f.targetType });
   if (f.targetId) where.push({ targetId: f.targetId });
+  // Key events name their owner in details.userId (indexed: audit_events_details_user_index).
+  if (f.userId) where.push({ $or: [{ targetType: 'user', targetId: f.userId }, { details: { userId: f.userId } }] });
   if (f.from) where.push({ createdAt: { $gte: new Date(f.from) } });
   if (f.to) where.push({ createdAt: { $lte: new Date(f.to) } });
   if (f.before) where.push({ id: { $lt: f.before } });

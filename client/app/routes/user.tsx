@@ -1,5 +1,5 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createLazyRoute, Link, useNavigate } from '@tanstack/react-router';
 import { ChevronLeft, MoreHorizontal } from 'lucide-react';
 import { useMemo, useState } from 'react';
@@ -182,17 +182,12 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
   );
 }
 
-/** The user's trail: events about the user, and about each of their keys, merged newest first. */
+/** The user's trail: events about the user and about their keys, newest first, in one query. */
 function Activity({ userId }: { userId: string }) {
-  const keys = useQuery(trpc.admin.keys.list.queryOptions({ userId }));
-  const targets = [userId, ...(keys.data?.map((k) => k.id) ?? [])].slice(0, 30);
-  const lists = useQueries({ queries: targets.map((targetId) => trpc.admin.audit.list.queryOptions({ targetId, limit: 50 })) });
-  const pending = keys.isPending || lists.some((l) => l.isPending);
-  const failed = keys.error ?? lists.find((l) => l.isError)?.error;
-  const events = useMemo(() => {
-    const all: AuditEvent[] = lists.flatMap((l) => l.data?.items ?? []);
-    return [...new Map(all.map((e) => [e.id, e])).values()].sort((a, b) => b.id - a.id);
-  }, [lists]);
+  const trail = useQuery(trpc.admin.audit.list.queryOptions({ userId, limit: 100 }));
+  const pending = trail.isPending;
+  const failed = trail.error;
+  const events: AuditEvent[] = trail.data?.items ?? [];
   return (
     <Card aria-labelledby="activity-heading">
       <CardHeader
@@ -206,7 +201,7 @@ function Activity({ userId }: { userId: string }) {
         }
       />
       {failed ? (
-        <ErrorState message={errorMessage(failed)} onRetry={() => void keys.refetch()} />
+        <ErrorState message={errorMessage(failed)} onRetry={() => void trail.refetch()} />
       ) : pending ? (
         <LoadingBlock rows={4} label="Loading activity" />
       ) : events.length === 0 ? (

@@ -4,6 +4,7 @@ import { Migration20261124020000_admin } from './Migration20261124020000_admin.t
 import { Migration20261124100000_kb_seed } from './Migration20261124100000_kb_seed.ts';
 import { Migration20261124200000_admission_batches } from './Migration20261124200000_admission_batches.ts';
 import { Migration20261124210000_demo_batches } from './Migration20261124210000_demo_batches.ts';
+import { Migration20261124220000_audit_by_user } from './Migration20261124220000_audit_by_user.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124100000_kb_seed', class: Migration20261124100000_kb_seed },
   { name: 'Migration20261124200000_admission_batches', class: Migration20261124200000_admission_batches },
   { name: 'Migration20261124210000_demo_batches', class: Migration20261124210000_demo_batches },
+  { name: 'Migration20261124220000_audit_by_user', class: Migration20261124220000_audit_by_user },
 ];

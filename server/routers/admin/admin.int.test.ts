@@ -232,6 +232,11 @@ describe('the audit log', () => {
     expect(page1.nextBefore).toEqual(expect.any(Number));
     const page2 = await admin.admin.audit.list.query({ limit: 2, before: page1.nextBefore ?? 0 });
     expect(page2.items[0]?.id).toBeLessThan(page1.items[1]?.id ?? 0);
+    const someone = await createUserWithKey(server.services);
+    await admin.admin.keys.create.mutate({ userId: someone.userId, name: 'second' });
+    await admin.admin.users.suspend.mutate({ id: someone.userId });
+    const trail = await admin.admin.audit.list.query({ userId: someone.userId });
+    expect(trail.items.map((e) => e.action).reverse()).toEqual(['user.created', 'key.created', 'key.created', 'user.suspended']);
     const bad = await failure(admin.admin.audit.list.query({ from: 'yesterday' }));
     expect(bad.issues[0]?.field).toBe('from');
   });
