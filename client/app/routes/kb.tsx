@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { buttonClass } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../components/ui/feedback.tsx';
-import { Input } from '../components/ui/field.tsx';
+import { SearchInput } from '../components/ui/field.tsx';
 import { Pagination } from '../components/ui/pagination.tsx';
 import { errorMessage } from '../lib/errors.ts';
 import { formatRelative } from '../lib/format.ts';
@@ -46,10 +46,7 @@ function KbPage() {
       />
       <Card>
         <div className="flex items-center gap-3 border-b border-zinc-100 p-3">
-          <div className="relative flex-1">
-            <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden="true" />
-            <Input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search articles" aria-label="Search articles" className="pl-9" />
-          </div>
+          <SearchInput value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search articles" label="Search articles" className="flex-1" />
           {list.isFetching && !list.isPending && <Spinner className="size-4 text-zinc-400" label="Updating" />}
         </div>
         {list.isPending ? (

@@ -1,11 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
-import { ChevronRight, KeyRound, Search } from 'lucide-react';
+import { ChevronRight, KeyRound } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, CardHeader, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
-import { Input } from '../components/ui/field.tsx';
+import { SearchInput } from '../components/ui/field.tsx';
 import { KeysPanel } from '../features/keys.tsx';
 import { errorMessage } from '../lib/errors.ts';
 import { formatNumber } from '../lib/format.ts';
@@ -40,10 +40,7 @@ function KeysPage() {
         <Card aria-labelledby="pick-user" className={cx('self-start', search.user && !picking && 'hidden 2xl:block')}>
           <CardHeader id="pick-user" title="Users" description="Busiest first this month" />
           <div className="border-b border-zinc-100 p-3">
-            <div className="relative">
-              <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden="true" />
-              <Input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Find a user" aria-label="Find a user" className="pl-9" />
-            </div>
+            <SearchInput value={q} onChange={(e) => setQ(e.target.value)} placeholder="Find a user" label="Find a user" />
           </div>
           {users.isPending ? (
             <LoadingBlock rows={5} label="Loading users" />

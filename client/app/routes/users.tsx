@@ -7,7 +7,7 @@ import { QuotaBar } from '../components/quota-bar.tsx';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../components/ui/feedback.tsx';
-import { Input, Select } from '../components/ui/field.tsx';
+import { SearchInput, Select } from '../components/ui/field.tsx';
 import { Pagination } from '../components/ui/pagination.tsx';
 import { SortTh, TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { CreateUserDialog } from '../features/user-forms.tsx';
@@ -62,10 +62,7 @@ function UsersPage() {
       />
       <Card>
         <div className="flex flex-col gap-3 border-b border-zinc-100 p-3 sm:flex-row sm:items-center">
-          <div className="relative flex-1">
-            <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden="true" />
-            <Input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search by email or name" aria-label="Search users" className="pl-9" />
-          </div>
+          <SearchInput value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search by email or name" label="Search users" className="flex-1" />
           <div className="flex gap-3">
             <Select aria-label="Filter by status" value={search.status ?? ''} onChange={(e) => void navigate({ search: (s) => ({ ...s, status: (e.target.value || undefined) as 'active' | 'suspended' | undefined, page: 1 }) })} className="sm:w-40">
               <option value="">All statuses</option>

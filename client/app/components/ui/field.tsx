@@ -1,3 +1,4 @@
+import { Search } from 'lucide-react';
 import { forwardRef, useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { cx } from './cx.ts';
 
@@ -7,6 +8,16 @@ const control =
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...rest }, ref) {
   return <input ref={ref} className={cx(control, 'h-9', className)} {...rest} />;
 });
+
+/** A search box with its magnifier; `label` names it for screen readers. */
+export function SearchInput({ label, className, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string }) {
+  return (
+    <div className={cx('relative', className)}>
+      <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden="true" />
+      <Input type="search" aria-label={label} className="pl-9" {...rest} />
+    </div>
+  );
+}
 
 export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(function Textarea({ className, ...rest }, ref) {
   return <textarea ref={ref} className={cx(control, 'py-2', className)} {...rest} />;
