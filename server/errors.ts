@@ -55,8 +55,6 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
-
 /** Turns zod-style issues into one readable message that names every field. */
 export function validationError(issues: FieldIssue[]): AppError {
   const message = issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ');

@@ -58,7 +58,6 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
 });
 
 export const router = t.router;
-export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors);

@@ -156,7 +156,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
  * still holds postmaster.pid, and a new server would refuse to start. We hold
  * the data-directory lock, so such a server is an orphan: stop it.
  */
-export async function stopLeftoverServer(clusterDir: string, log: Logger): Promise<void> {
+async function stopLeftoverServer(clusterDir: string, log: Logger): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   const content = await fs.readFile(pidFile, 'utf8').catch(() => null);
   if (content === null) return;
@@ -311,7 +311,7 @@ async function ensureDatabase(port: number, password: string, database: string):
   }
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -1,10 +1,6 @@
 import type { Orm } from './orm.ts';
 import { nativePool } from './pool.ts';
 
-export interface MigrationStep {
-  name: string;
-}
-
 /**
  * Applies every pending migration; returns the names applied. Several
  * instances starting at once queue on an advisory lock, so exactly one runs

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DATA_LIMITS, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
@@ -25,6 +26,15 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
 
   const authenticate = (req: FastifyRequest) => keys.authenticate(em(), header(req, 'x-api-key'));
 
+  /** Who a metered read is charged to: the key's user, or (without a key) the demo quota of the client's address. */
+  const keyOrDemo = async (req: FastifyRequest, fork: EntityManager): Promise<Subject> => {
+    const presented = header(req, 'x-api-key');
+    // A request that sends a key, even an empty or bad one, never falls back to demo mode.
+    if (presented !== undefined) return { kind: 'key', key: await keys.authenticate(fork, presented) };
+    if (usage.demoEnabled) return { kind: 'demo', clientIp: clientIp(req) };
+    throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header (demo mode is off)');
+  };
+
   // JSON only: without this, Fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
 
@@ -45,13 +55,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     POST: async (req, reply) => {
       const startedAt = requestStart(reply);
       const fork = em();
-      const presented = header(req, 'x-api-key');
-      let subject: Subject;
-      // A request that sends a key, even an empty or bad one, never falls back to demo mode.
-      if (presented !== undefined) subject = { kind: 'key', key: await keys.authenticate(fork, presented) };
-      else if (usage.demoEnabled) subject = { kind: 'demo', clientIp: clientIp(req) };
-      else throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header (demo mode is off)');
-
+      const subject = await keyOrDemo(req, fork);
       const query = parseInput(dataQuerySchema, req.body);
       const { result, admission } = await usage.meter(
         fork,
@@ -95,11 +99,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     GET: async (req, reply) => {
       const startedAt = requestStart(reply);
       const fork = em();
-      const presented = header(req, 'x-api-key');
-      const subject: Subject =
-        presented !== undefined || !usage.demoEnabled
-          ? { kind: 'key', key: await keys.authenticate(fork, presented) }
-          : { kind: 'demo', clientIp: clientIp(req) };
+      const subject = await keyOrDemo(req, fork);
       const { id } = parseInput(keyIdSchema, req.params);
       const entry = await services.kb.get(fork, id);
       const { result, admission } = await usage.meter(

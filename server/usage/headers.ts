@@ -1,3 +1,4 @@
+import { periodSeconds } from './period.ts';
 import type { Admission } from './service.ts';
 
 /**
@@ -20,7 +21,7 @@ export function quotaHeaders(a: Admission, now = Date.now()): Record<string, str
   };
   if (a.demo) headers['X-Demo-Mode'] = 'true';
   if (a.limit !== null) {
-    const window = Math.round((a.resetAt.getTime() - a.periodStart.getTime()) / 1000);
+    const window = periodSeconds(a.periodStart);
     const untilReset = Math.max(0, Math.ceil((a.resetAt.getTime() - now) / 1000));
     headers['RateLimit-Policy'] = `"monthly";q=${a.limit};w=${window}`;
     headers['RateLimit'] = `"monthly";r=${a.remaining ?? 0};t=${untilReset}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPeriodStart, periodKey, periodSeconds, periodStart, secondsUntilReset } from './period.ts';
+import { nextPeriodStart, periodKey, periodSeconds, periodStart } from './period.ts';
 
 describe('usage periods (calendar months, UTC)', () => {
   it('start on the first of the month at 00:00 UTC whatever the local time', () => {
@@ -11,11 +11,6 @@ describe('usage periods (calendar months, UTC)', () => {
 
   it('roll over the year', () => {
     expect(nextPeriodStart(new Date('2026-12-15T12:00:00Z')).toISOString()).toBe('2027-01-01T00:00:00.000Z');
-  });
-
-  it('count seconds to the reset, never zero', () => {
-    expect(secondsUntilReset(new Date('2026-11-30T23:59:00Z'))).toBe(60);
-    expect(secondsUntilReset(new Date('2026-11-30T23:59:59.999Z'))).toBe(1);
   });
 
   it('know how long each month is', () => {

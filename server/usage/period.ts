@@ -11,11 +11,6 @@ export function periodKey(at: Date): string {
   return periodStart(at).toISOString().slice(0, 10);
 }
 
-/** Whole seconds from `now` until the next period starts (at least 1). */
-export function secondsUntilReset(now: Date): number {
-  return Math.max(1, Math.ceil((nextPeriodStart(now).getTime() - now.getTime()) / 1000));
-}
-
 /** Length of the period containing `at`, in seconds (the RateLimit-Policy window). */
 export function periodSeconds(at: Date): number {
   return (nextPeriodStart(at).getTime() - periodStart(at).getTime()) / 1000;

@@ -9,7 +9,7 @@ import { quotaHeaders } from './headers.ts';
 import type { AdmissionBatcher } from './batcher.ts';
 import type { BatchAdmissionRow, DemoBatchRow } from './repository.ts';
 import type { LedgerWriter } from './ledger.ts';
-import { nextPeriodStart } from './period.ts';
+import { nextPeriodStart, periodKey } from './period.ts';
 
 export interface Overview {
   days: number;
@@ -67,6 +67,17 @@ export interface MeteredCall {
   units?: number;
   /** performance.now() when the request arrived, for the recorded response time. */
   startedAt: number;
+}
+
+/**
+ * Whether one call of a batch got in, and the count to report: calls admitted
+ * together are numbered as if they had come one after another; a refused call
+ * reports at least the limit.
+ */
+function batchOutcome(row: { nth: number; admitted: number; used_after: number | null; used_seen: number | null; quota: number | null }): { admitted: boolean; used: number } {
+  const admitted = row.nth <= row.admitted;
+  if (admitted && row.used_after !== null) return { admitted, used: row.used_after - row.admitted + row.nth };
+  return { admitted: false, used: Math.max(row.used_after ?? row.used_seen ?? 0, row.quota ?? 0) };
 }
 
 /** What one admission statement decided for one call. */
@@ -150,17 +161,7 @@ export class UsageService {
   private async admitBatched(keyId: string): Promise<Decision | undefined> {
     const row = await this.deps.batchers?.keys.submit(keyId);
     if (!row) return undefined;
-    const admitted = row.nth <= row.admitted;
-    return {
-      userId: row.user_id,
-      userStatus: row.user_status,
-      admitted,
-      // Calls admitted together are numbered as if they had come one after another.
-      used: admitted && row.used_after !== null ? row.used_after - row.admitted + row.nth : Math.max(row.used_after ?? row.used_seen ?? 0, row.quota ?? 0),
-      limit: row.quota,
-      period: row.period,
-      atMs: row.at_ms,
-    };
+    return { userId: row.user_id, userStatus: row.user_status, ...batchOutcome(row), limit: row.quota, period: row.period, atMs: row.at_ms };
   }
 
   /** Admits a keyless demo call, metered per client IP, or throws 429. */
@@ -168,14 +169,7 @@ export class UsageService {
     let decided: { admitted: boolean; used: number; limit: number; period: string; atMs: number };
     const batched = units === 1 ? await this.deps.batchers?.demo.submit(clientIp) : undefined;
     if (batched) {
-      const admitted = batched.nth <= batched.admitted;
-      decided = {
-        admitted,
-        used: admitted && batched.used_after !== null ? batched.used_after - batched.admitted + batched.nth : Math.max(batched.used_after ?? batched.used_seen ?? 0, batched.quota),
-        limit: batched.quota,
-        period: batched.period,
-        atMs: batched.at_ms,
-      };
+      decided = { ...batchOutcome(batched), limit: batched.quota, period: batched.period, atMs: batched.at_ms };
     } else {
       const row = await em.getRepository(UsageCounter).admitDemo(clientIp, units, this.deps.demo.quota);
       decided = {
@@ -208,7 +202,7 @@ export class UsageService {
       throw err;
     } finally {
       this.deps.ledger.append({
-        period: admission.periodStart.toISOString().slice(0, 10),
+        period: periodKey(admission.periodStart),
         userId: admission.userId,
         apiKeyId: admission.keyId,
         clientIp: admission.clientIp,
@@ -262,7 +256,8 @@ export class UsageService {
   /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
   async overview(em: EntityManager, days: number): Promise<Overview> {
     await this.deps.ledger.flush();
-    const [rows, everyone] = await Promise.all([em.getRepository(UsageEvent).overview(days), this.analytics(em.fork(), null, days)]);
+    // The ledger was flushed once above; both reads see it.
+    const [rows, everyone] = await Promise.all([em.getRepository(UsageEvent).overview(days), em.fork().getRepository(UsageEvent).analytics(null, days)]);
     const h = rows.headline;
     const bySource = new Map<string, Record<string, number>>();
     for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });

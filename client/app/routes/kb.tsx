@@ -1,7 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { BookOpen, Plus, Search } from 'lucide-react';
-import { useEffect, useState } from 'react';
 import { buttonClass } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../components/ui/feedback.tsx';
@@ -12,6 +11,7 @@ import { formatRelative } from '../lib/format.ts';
 import { excerptRuns } from '../lib/kb.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
+import { useSearchText } from '../lib/use-search-text.ts';
 
 export const Route = createLazyRoute('/_app/kb')({ component: KbPage });
 
@@ -21,14 +21,7 @@ function KbPage() {
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
   const canWrite = useCanWrite();
-  const [q, setQ] = useState(search.q ?? '');
-  useEffect(() => {
-    const next = q.trim() || undefined;
-    if (next === search.q) return;
-    const timer = setTimeout(() => void navigate({ search: (s) => ({ ...s, q: next, page: 1 }), replace: true }), 300);
-    return () => clearTimeout(timer);
-  }, [q, search.q, navigate]);
-
+  const [q, setQ] = useSearchText(search.q, (next) => void navigate({ search: (s) => ({ ...s, q: next, page: 1 }), replace: true }));
   const list = useQuery({ ...trpc.admin.kb.list.queryOptions({ search: search.q, page: search.page, pageSize: PAGE_SIZE }), placeholderData: keepPreviousData });
 
   return (

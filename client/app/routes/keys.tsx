@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { ChevronRight, KeyRound } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, CardHeader, PageHeader } from '../components/ui/card.tsx';
 import { EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
@@ -11,6 +11,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { formatNumber } from '../lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
+import { useSearchText } from '../lib/use-search-text.ts';
 import { cx } from '../components/ui/cx.ts';
 
 export const Route = createLazyRoute('/_app/keys')({ component: KeysPage });
@@ -20,16 +21,9 @@ function KeysPage() {
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
   const canWrite = useCanWrite();
-  const [q, setQ] = useState(search.q ?? '');
+  const [q, setQ] = useSearchText(search.q, (next) => void navigate({ search: (s) => ({ ...s, q: next }), replace: true }));
   // Below 2xl the picker and the keys stack: once a user is chosen, the picker folds away until "Change user".
   const [picking, setPicking] = useState(false);
-  useEffect(() => {
-    const next = q.trim() || undefined;
-    if (next === search.q) return;
-    const timer = setTimeout(() => void navigate({ search: (s) => ({ ...s, q: next }), replace: true }), 300);
-    return () => clearTimeout(timer);
-  }, [q, search.q, navigate]);
-
   const users = useQuery({ ...trpc.admin.users.list.queryOptions({ search: search.q, sort: 'used', order: 'desc', pageSize: 12 }), placeholderData: keepPreviousData });
   const selected = useQuery({ ...trpc.admin.users.get.queryOptions({ id: search.user ?? '' }), enabled: Boolean(search.user) });
 

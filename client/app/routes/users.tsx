@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { Plus, Search, Users as UsersIcon } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { USER_SORTS } from '../../../shared/admin.ts';
 import { QuotaBar } from '../components/quota-bar.tsx';
 import { Button } from '../components/ui/button.tsx';
@@ -15,6 +15,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { formatDate, formatNumber, formatQuota } from '../lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
+import { useSearchText } from '../lib/use-search-text.ts';
 
 export const Route = createLazyRoute('/_app/users')({ component: UsersPage });
 
@@ -26,15 +27,7 @@ function UsersPage() {
   const navigate = Route.useNavigate();
   const canWrite = useCanWrite();
   const [creating, setCreating] = useState(false);
-  const [q, setQ] = useState(search.q ?? '');
-
-  // Typing updates the URL after a short pause, so every keystroke does not cost a query or a history entry.
-  useEffect(() => {
-    const next = q.trim() || undefined;
-    if (next === search.q) return;
-    const timer = setTimeout(() => void navigate({ search: (s) => ({ ...s, q: next, page: 1 }), replace: true }), 300);
-    return () => clearTimeout(timer);
-  }, [q, search.q, navigate]);
+  const [q, setQ] = useSearchText(search.q, (next) => void navigate({ search: (s) => ({ ...s, q: next, page: 1 }), replace: true }));
 
   const tiers = useQuery(trpc.admin.tiers.list.queryOptions());
   const users = useQuery({
