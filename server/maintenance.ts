@@ -78,7 +78,7 @@ export class MaintenanceJob {
       await client.query(
         `delete from auth_throttle
           where (locked_until is null or locked_until < now())
-            and window_started_at < now() - (case scope when 'known' then $3 when 'account' then $2 else $1 end) * interval '1 millisecond'`,
+            and window_started_at < now() - (case scope when 'known' then $3::bigint when 'account' then $2::bigint else $1::bigint end) * interval '1 millisecond'`,
         [throttle.ip.windowMs, throttle.account.windowMs, throttle.knownAddressMs],
       );
       await client.query('commit');

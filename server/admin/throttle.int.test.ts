@@ -190,3 +190,29 @@ describe('every lockout', () => {
     expect(await metric('harmonic_admin_signin_lockouts_total', 'scope="account_cap"')).toBe(capBefore + 1);
   });
 });
+
+describe('housekeeping', () => {
+  it('forgets ended windows and lockouts, but remembers known addresses for 30 days', async () => {
+    const em = server.orm.em.fork();
+    await em.execute(`delete from auth_throttle`);
+    await em.execute(
+      `insert into auth_throttle (scope, subject, failures, window_started_at, locked_until) values
+         ('ip', 'stale', 3, now() - interval '20 minutes', null),
+         ('ip', 'locked', 20, now() - interval '20 minutes', now() + interval '5 minutes'),
+         ('account_ip', 'a@example.com|stale', 2, now() - interval '20 minutes', null),
+         ('account', 'a@example.com', 40, now() - interval '30 minutes', null),
+         ('account', 'b@example.com', 40, now() - interval '2 hours', null),
+         ('known', 'a@example.com|203.0.113.1', 0, now() - interval '29 days', null),
+         ('known', 'a@example.com|203.0.113.2', 0, now() - interval '31 days', null)`,
+    );
+    // The server's own timer would hold the pass's lock now and then; this test runs the pass itself.
+    await server.services.maintenance.stop();
+    await server.services.maintenance.runOnce();
+    const rows = await em.execute<{ scope: string; subject: string }[]>(`select scope, subject from auth_throttle order by scope, subject`);
+    expect(rows).toEqual([
+      { scope: 'account', subject: 'a@example.com' },
+      { scope: 'ip', subject: 'locked' },
+      { scope: 'known', subject: 'a@example.com|203.0.113.1' },
+    ]);
+  });
+});
