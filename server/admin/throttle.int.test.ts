@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../audit/service.ts';
 import { createAdmin } from '../testing/admin.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 
@@ -188,6 +189,17 @@ describe('every lockout', () => {
     const capBefore = await metric('harmonic_admin_signin_lockouts_total', 'scope="account_cap"');
     for (let i = 0; i < 30; i++) await attempt(email, `wrong-${i}`, freshAddress());
     expect(await metric('harmonic_admin_signin_lockouts_total', 'scope="account_cap"')).toBe(capBefore + 1);
+  });
+});
+
+describe('a password reset', () => {
+  it('clears the account on every address, so its owner can sign in at once', async () => {
+    const { email } = await createAdmin(server.services, 'owner');
+    const address = freshAddress();
+    for (let i = 0; i < 5; i++) await attempt(email, `wrong-${i}`, address);
+    expect((await attempt(email, 'anything', address)).status).toBe(429);
+    const { password } = await server.services.adminAuth.resetPassword(server.orm.em.fork(), email, undefined, SYSTEM_ACTOR);
+    expect((await attempt(email, password, address)).status).toBe(200);
   });
 });
 
