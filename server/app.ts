@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import cookie from '@fastify/cookie';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { fastifyTrustProxy } from './client-address.ts';
 import { createContextFactory } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, errorBody, type ErrorCode } from './errors.ts';
@@ -39,7 +40,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     // One line per request from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,

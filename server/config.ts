@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './client-address.ts';
 import { envFlag } from './env.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
@@ -31,7 +32,17 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  TRUST_PROXY: envFlag(false),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): TrustProxy => {
+      const trust = parseTrustProxy(v);
+      if (trust && 'error' in trust) {
+        ctx.issues.push({ code: 'custom', message: trust.error, input: v });
+        return z.NEVER;
+      }
+      return trust;
+    }),
   BCRYPT_COST: z.coerce.number().int().min(4, 'must be between 4 and 15').max(15, 'must be between 4 and 15').default(10),
   KEY_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
@@ -61,6 +72,7 @@ const envSchema = z.object({
   ADMIN_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   ADMIN_LOGIN_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
+  ADMIN_LOGIN_ACCOUNT_HOURLY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(100),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ...sourcesEnvShape,
 });
@@ -80,7 +92,8 @@ export interface Config {
   dbPoolMax: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Which hops may set X-Forwarded-For; the client address is the right-most one not trusted. */
+  trustProxy: TrustProxy;
   bcryptCost: number;
   keyCache: { max: number; ttlMs: number; negativeTtlMs: number };
   /** Keyless calls to /api/v1/data; the quota defaults to the default tier's. */
@@ -93,9 +106,16 @@ export interface Config {
     bootstrapPassword: string | undefined;
     sessionIdleMs: number;
     sessionMaxAgeMs: number;
+    /** Sign-in lockouts; see docs/operations.md. */
     throttle: {
-      account: { maxFailures: number; windowMs: number; lockoutMs: number };
+      /** Failures on one account from one address. */
+      accountAddress: { maxFailures: number; windowMs: number; lockoutMs: number };
+      /** Failures from one address, whatever the account. */
       ip: { maxFailures: number; windowMs: number; lockoutMs: number };
+      /** Failures on one account from everywhere in an hour; past the cap only addresses it signed in from may try. */
+      account: { hourlyCap: number; windowMs: number };
+      /** How long a successful sign-in keeps its address known to the account. */
+      knownAddressMs: number;
     };
   };
   /** Where people reach this server, for printed links; defaults to http://localhost:PORT. */
@@ -155,8 +175,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionIdleMs: e.ADMIN_SESSION_IDLE_MS,
       sessionMaxAgeMs: e.ADMIN_SESSION_MAX_AGE_MS,
       throttle: {
-        account: { maxFailures: e.ADMIN_LOGIN_MAX_FAILURES_ACCOUNT, windowMs: e.ADMIN_LOGIN_WINDOW_MS, lockoutMs: e.ADMIN_LOGIN_LOCKOUT_MS },
+        accountAddress: { maxFailures: e.ADMIN_LOGIN_MAX_FAILURES_ACCOUNT, windowMs: e.ADMIN_LOGIN_WINDOW_MS, lockoutMs: e.ADMIN_LOGIN_LOCKOUT_MS },
         ip: { maxFailures: e.ADMIN_LOGIN_MAX_FAILURES_IP, windowMs: e.ADMIN_LOGIN_WINDOW_MS, lockoutMs: e.ADMIN_LOGIN_LOCKOUT_MS },
+        account: { hourlyCap: e.ADMIN_LOGIN_ACCOUNT_HOURLY_CAP, windowMs: 3_600_000 },
+        knownAddressMs: 30 * 86_400_000,
       },
     },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import { ownOrigins } from './admin/origins.ts';
 import { clientIp } from './rest/request.ts';
 import type { Services } from './services.ts';
 
@@ -15,8 +16,8 @@ export interface CookieRequest {
   origin?: string | undefined;
   /** Sec-Fetch-Site, where the browser sends it. */
   fetchSite?: string | undefined;
-  /** This server's own origin as the request reached it, e.g. http://localhost:3000. */
-  selfOrigin?: string | undefined;
+  /** The origins this server calls its own (PUBLIC_URL's and the listen address's), used without ALLOWED_ORIGINS. */
+  ownOrigins?: string[] | undefined;
   secure?: boolean;
   userAgent?: string | undefined;
 }
@@ -54,8 +55,11 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The per-request context for the HTTP adapter: one forked EntityManager per request. */
 export function createContextFactory(services: Services) {
+  // The listen address is known from the first request on and never changes.
+  let own: string[] | undefined;
   return ({ req, res }: CreateFastifyContextOptions): Context => {
     const secure = req.protocol === 'https';
+    own ??= ownOrigins(services.config, req.server.server.address());
     return createContextInner({
       em: services.orm.em.fork(),
       services,
@@ -66,7 +70,7 @@ export function createContextFactory(services: Services) {
         csrfToken: one(req.headers['x-csrf-token']),
         origin: one(req.headers.origin),
         fetchSite: one(req.headers['sec-fetch-site']),
-        selfOrigin: `${req.protocol}://${req.host}`,
+        ownOrigins: own,
         secure,
         userAgent: one(req.headers['user-agent']),
       },

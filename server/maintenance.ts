@@ -74,10 +74,12 @@ export class MaintenanceJob {
         `delete from admin_sessions where expires_at <= now() or created_at <= now() - $1 * interval '1 millisecond'`,
         [this.config.admin.sessionMaxAgeMs],
       );
+      const throttle = this.config.admin.throttle;
       await client.query(
         `delete from auth_throttle
-          where window_started_at < now() - $1 * interval '1 millisecond' and (locked_until is null or locked_until < now())`,
-        [this.config.admin.throttle.account.windowMs],
+          where (locked_until is null or locked_until < now())
+            and window_started_at < now() - (case scope when 'known' then $3::bigint when 'account' then $2::bigint else $1::bigint end) * interval '1 millisecond'`,
+        [throttle.ip.windowMs, throttle.account.windowMs, throttle.knownAddressMs],
       );
       await client.query('commit');
       if (expired.rowCount) this.logger.info({ keys: expired.rowCount }, 'audited key expiries');

@@ -59,11 +59,36 @@ describe('/metrics', () => {
     expect(text).not.toContain('xxxxxxxxxx');
   });
 
-  it('asks for the bearer token when METRICS_TOKEN is set', async () => {
-    const guarded = await startTestServer({ db: server.db, env: { METRICS_TOKEN: 'a-long-metrics-token' } });
+  it('answers only loopback and private client addresses by default, judged by the real client address', async () => {
+    // The test client is on loopback; TRUST_PROXY makes it a proxy, so X-Forwarded-For says who the client is.
+    const proxied = await startTestServer({ db: server.db, env: { TRUST_PROXY: '127.0.0.1' } });
     try {
-      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
-      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer a-long-metrics-token' } })).status).toBe(200);
+      const from = (xff: string) => fetch(`${proxied.url}/metrics`, { headers: { 'x-forwarded-for': xff } });
+      const refused = await from('203.0.113.7');
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.stringContaining('METRICS_TOKEN') } });
+      // A spoofed private address left of the real one changes nothing.
+      expect((await from('10.0.0.1, 203.0.113.7')).status).toBe(403);
+      expect((await from('2001:db8::1')).status).toBe(403);
+      for (const xff of ['10.1.2.3', '192.168.0.9', 'fd00::1', '203.0.113.7, 172.16.0.4']) expect((await from(xff)).status, xff).toBe(200);
+      expect((await fetch(`${proxied.url}/metrics`)).status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('asks everyone for the bearer token when METRICS_TOKEN is set, and a wrong one looks like a missing one', async () => {
+    const guarded = await startTestServer({ db: server.db, env: { METRICS_TOKEN: 'a-long-metrics-token', TRUST_PROXY: 'true' } });
+    try {
+      const get = (headers: Record<string, string>) => fetch(`${guarded.url}/metrics`, { headers });
+      const missing = await get({});
+      expect(missing.status).toBe(401);
+      const wrong = [await get({ authorization: 'Bearer a-long-metrics-tokeX' }), await get({ authorization: 'Bearer a' }), await get({ authorization: 'a-long-metrics-token' })];
+      for (const res of wrong) {
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual(await missing.clone().json());
+      }
+      expect((await get({ authorization: 'Bearer a-long-metrics-token', 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
     } finally {
       await guarded.close();
     }

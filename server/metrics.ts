@@ -1,7 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataAnswer } from '../shared/data.ts';
+import { clientAddress, isPrivateAddress } from './client-address.ts';
 
 export type AuthFailureReason =
   | 'missing'
@@ -47,6 +49,13 @@ export class Metrics {
     name: 'harmonic_auth_failures_total',
     help: 'API key authentication failures by reason (callers always see the same 401)',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly adminLockouts = new Counter({
+    name: 'harmonic_admin_signin_lockouts_total',
+    help: 'Admin sign-in lockouts started, by scope: address, account_address, account_cap',
+    labelNames: ['scope'] as const,
     registers: [this.registry],
   });
 
@@ -143,9 +152,20 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, opts: { 
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  // Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  const expected = opts.token === undefined ? undefined : digest(`Bearer ${opts.token}`);
+
+  // The metrics tell failure reasons apart (e.g. an unknown key from a wrong secret), so they are not public.
   app.get('/metrics', async (req, reply) => {
-    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
-      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'Send Authorization: Bearer <METRICS_TOKEN>' } });
+    if (expected) {
+      if (!timingSafeEqual(expected, digest(req.headers.authorization ?? ''))) {
+        return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'Send Authorization: Bearer <METRICS_TOKEN>' } });
+      }
+    } else if (!isPrivateAddress(clientAddress(req))) {
+      return reply
+        .code(403)
+        .send({ error: { code: 'FORBIDDEN', message: '/metrics answers loopback and private addresses only; set METRICS_TOKEN to scrape it from elsewhere' } });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

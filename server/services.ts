@@ -69,7 +69,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     metrics,
     sources,
     kb: new KbService(),
-    adminAuth: new AdminAuthService({ config, logger }),
+    adminAuth: new AdminAuthService({ config, logger, metrics }),
     tiers: new TierService(),
     maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({

@@ -73,14 +73,14 @@ export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({
 
 /**
  * Cookie-authenticated requests must come from an allowed origin: the
- * configured ALLOWED_ORIGINS, or else this server's own. A request without an
- * Origin header is not from a browser form or script, so it cannot be CSRF.
+ * configured ALLOWED_ORIGINS, or else this server's own (server/admin/origins.ts).
+ * A request without an Origin header is not from a browser form or script, so it cannot be CSRF.
  */
 export function originAllowed(ctx: Context): boolean {
-  const { origin, fetchSite, selfOrigin } = ctx.cookies;
+  const { origin, fetchSite, ownOrigins } = ctx.cookies;
   if (fetchSite === 'cross-site') return false;
   if (!origin) return true;
-  const allowed = ctx.services.config.allowedOrigins ?? (selfOrigin ? [selfOrigin] : []);
+  const allowed = ctx.services.config.allowedOrigins ?? ownOrigins ?? [];
   return allowed.includes(origin);
 }
 

@@ -32,55 +32,101 @@ export interface ThrottlePolicy {
   lockoutMs: number;
 }
 
+/**
+ * What a row counts: failures from one address (IPv6: its /64) across accounts, failures on one
+ * account from one address (`email|address`), failures on one account from everywhere, and
+ * addresses that signed in to an account (`known`, window_started_at = the last success).
+ */
+export type ThrottleScope = 'ip' | 'account_ip' | 'account' | 'known';
+
+export interface RecordedFailure {
+  failures: number;
+  lockedUntil: Date | null;
+  /** This failure started the lockout (every failure counted while over the limit starts a new one). */
+  lockStarted: boolean;
+}
+
+const fromMs = (ms: number | null | undefined) => (ms ? new Date(ms) : null);
+
+/** Times come from the service's clock, not PostgreSQL's now(), so tests can move time. */
 export class AuthThrottleRepository extends EntityRepository<AuthThrottle> {
-  /** When the lockout of (scope, subject) ends, if it is locked now. */
-  async lockedUntil(scope: 'ip' | 'account', subject: string): Promise<Date | null> {
+  /** When the lock of (scope, subject) ends, if it is locked at `now`. */
+  async lockedUntil(scope: ThrottleScope, subject: string, now: Date): Promise<Date | null> {
     const pool = await nativePool(this.em);
     const { rows } = await pool.query<{ until_ms: number | null }>(
       `select (extract(epoch from locked_until) * 1000)::float8 as until_ms
-         from auth_throttle where scope = $1 and subject = $2 and locked_until > now()`,
-      [scope, subject],
+         from auth_throttle where scope = $1 and subject = $2 and locked_until > $3::timestamptz`,
+      [scope, subject, now],
     );
-    const ms = rows[0]?.until_ms;
-    return ms ? new Date(ms) : null;
+    return fromMs(rows[0]?.until_ms);
   }
 
   /**
-   * Counts one failure in the current window (atomically, so concurrent
-   * attempts on several instances all count) and starts a lockout when the
-   * window's failures reach the limit. Returns the lockout's end, if any.
+   * Counts one failure in the current window (atomically, so concurrent attempts on several
+   * instances all count) and locks for `lockoutMs` when the window's failures reach the limit.
    */
-  async recordFailure(scope: 'ip' | 'account', subject: string, policy: ThrottlePolicy): Promise<Date | null> {
+  async recordFailure(scope: ThrottleScope, subject: string, policy: ThrottlePolicy, now: Date): Promise<RecordedFailure> {
     const pool = await nativePool(this.em);
-    const { rows } = await pool.query<{ until_ms: number | null }>(
-      `insert into auth_throttle as t (scope, subject, failures, window_started_at)
-       values ($1, $2, 1, now())
+    const { rows } = await pool.query<{ failures: number; until_ms: number | null; started: boolean }>(
+      `with v as (select $3::timestamptz as now, $4 * interval '1 millisecond' as win, $5::int as max, $6 * interval '1 millisecond' as lock)
+       insert into auth_throttle as t (scope, subject, failures, window_started_at, locked_until)
+       select $1, $2, 1, v.now, case when 1 >= v.max then v.now + v.lock end from v
        on conflict (scope, subject) do update set
-         failures = case when t.window_started_at < now() - $3 * interval '1 millisecond' then 1 else t.failures + 1 end,
-         window_started_at = case when t.window_started_at < now() - $3 * interval '1 millisecond' then now() else t.window_started_at end,
+         failures = case when t.window_started_at <= (select now - win from v) then 1 else t.failures + 1 end,
+         window_started_at = case when t.window_started_at <= (select now - win from v) then (select now from v) else t.window_started_at end,
          locked_until = case
-           when (case when t.window_started_at < now() - $3 * interval '1 millisecond' then 1 else t.failures + 1 end) >= $4
-           then now() + $5 * interval '1 millisecond'
+           when (case when t.window_started_at <= (select now - win from v) then 1 else t.failures + 1 end) >= (select max from v)
+           then (select now + lock from v)
            else t.locked_until end
-       returning (extract(epoch from locked_until) * 1000)::float8 as until_ms`,
-      [scope, subject, policy.windowMs, policy.maxFailures, policy.lockoutMs],
+       returning failures, (extract(epoch from locked_until) * 1000)::float8 as until_ms,
+                 coalesce(locked_until = (select now + lock from v), false) as started`,
+      [scope, subject, now, policy.windowMs, policy.maxFailures, policy.lockoutMs],
     );
-    const ms = rows[0]?.until_ms;
-    return ms && ms > Date.now() ? new Date(ms) : null;
+    const row = rows[0];
+    if (!row) throw new Error('auth_throttle upsert returned no row');
+    const lockedUntil = fromMs(row.until_ms);
+    return { failures: row.failures, lockedUntil: lockedUntil && lockedUntil > now ? lockedUntil : null, lockStarted: row.started };
   }
 
-  async clear(scope: 'ip' | 'account', subject: string): Promise<void> {
+  /** Makes (scope, subject) wait until `until` before its next attempt (a lock that never shortens). */
+  async holdUntil(scope: ThrottleScope, subject: string, until: Date): Promise<void> {
+    const pool = await nativePool(this.em);
+    await pool.query(
+      `update auth_throttle set locked_until = greatest(coalesce(locked_until, $3::timestamptz), $3::timestamptz) where scope = $1 and subject = $2`,
+      [scope, subject, until],
+    );
+  }
+
+  /** Remembers that `subject` (`email|address`) signed in at `now`. */
+  async markKnown(subject: string, now: Date): Promise<void> {
+    const pool = await nativePool(this.em);
+    await pool.query(
+      `insert into auth_throttle (scope, subject, failures, window_started_at) values ('known', $1, 0, $2::timestamptz)
+       on conflict (scope, subject) do update set window_started_at = excluded.window_started_at`,
+      [subject, now],
+    );
+  }
+
+  /** Whether `subject` (`email|address`) signed in since `since`. */
+  async knownSince(subject: string, since: Date): Promise<boolean> {
+    const pool = await nativePool(this.em);
+    const { rowCount } = await pool.query(`select 1 from auth_throttle where scope = 'known' and subject = $1 and window_started_at > $2::timestamptz`, [
+      subject,
+      since,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async clear(scope: ThrottleScope, subject: string): Promise<void> {
     await this.nativeDelete({ scope, subject });
   }
 
-  /** Forgets windows that ended and lockouts that passed. */
-  async purgeStale(windowMs: number): Promise<number> {
+  /** Forgets an account's failures, on every address (a password reset starts afresh). */
+  async clearAccount(email: string): Promise<void> {
     const pool = await nativePool(this.em);
-    const res = await pool.query(
-      `delete from auth_throttle
-        where window_started_at < now() - $1 * interval '1 millisecond' and (locked_until is null or locked_until < now())`,
-      [windowMs],
+    await pool.query(
+      `delete from auth_throttle where (scope = 'account' and subject = $1) or (scope = 'account_ip' and left(subject, length($1) + 1) = $1 || '|')`,
+      [email],
     );
-    return res.rowCount ?? 0;
   }
 }

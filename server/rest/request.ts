@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** The caller's IP as Fastify resolved it, with IPv4-mapped IPv6 addresses unwrapped. */
-export function clientIp(req: FastifyRequest): string {
-  return req.ip.startsWith('::ffff:') && req.ip.includes('.') ? req.ip.slice(7) : req.ip;
-}
+/** The caller's address, honouring TRUST_PROXY; always a valid IP (see server/client-address.ts). */
+export { clientAddress as clientIp } from '../client-address.ts';
 
 /** One header value; repeated headers (joined or arrays) are treated as given. */
 export function header(req: FastifyRequest, name: string): string | undefined {
