@@ -52,7 +52,7 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
 
 for (const width of [1280, 390]) {
   test(`every main screen renders cleanly at ${width} px`, async ({ page }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(180_000);
     await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
     await page.goto('/sign-in');
     await expect(page.getByRole('heading', { name: 'Sign in to Harmonic' })).toBeVisible();
