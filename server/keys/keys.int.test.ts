@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
+import { untilCacheForgetsSuspension } from '../testing/key-cache.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { buildKey, generateKey, keyDigest } from './format.ts';
 
@@ -237,12 +238,7 @@ describe('suspended owners', () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: 'USER_SUSPENDED', message: 'This account is suspended' } });
     await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'active', TEST_ACTOR);
-    // The cache may hold the suspended owner until the NOTIFY of the reactivation evicts it: wait for that, however long it takes.
-    const cachedStatus = () => {
-      const cached = server.services.keyCache.get(keyDigest(u.key));
-      return typeof cached === 'object' ? cached.userStatus : 'not cached';
-    };
-    await vi.waitFor(() => expect(cachedStatus()).not.toBe('suspended'), { timeout: 30_000, interval: 5 });
+    await untilCacheForgetsSuspension(server.services, u.key);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(200);
   });
 });
