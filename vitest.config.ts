@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
  * (the real HTTP server on a real PostgreSQL; one database per test file, so
  * files run in parallel). Browser journeys run under Playwright (playwright.config.ts).
  * Both refuse any connection beyond loopback (server/testing/no-internet.ts).
+ *
+ * The timeouts are ceilings for a hang, not speed targets: a shared 2-core
+ * machine can be many times slower than an idle one, and a test must not fail
+ * for that. Tests that measure time use a manual clock or assert ordering;
+ * speed is measured by the benchmarks (docs/benchmarks.md).
  */
 export default defineConfig({
   test: {
@@ -16,6 +21,8 @@ export default defineConfig({
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
           setupFiles: ['server/testing/no-internet.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -25,8 +32,9 @@ export default defineConfig({
           globalSetup: ['server/testing/global-setup.ts'],
           setupFiles: ['server/testing/no-internet.ts'],
           pool: 'forks',
-          testTimeout: 30_000,
-          hookTimeout: 90_000,
+          // Integration tests start servers, processes and PostgreSQL clusters and send thousands of requests.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

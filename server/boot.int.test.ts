@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnHarmonic, waitUntilServing, type HarmonicProcess } from './testing/process.ts';
+import { spawnHarmonic, STARTUP_CEILING_MS, waitUntilReady, waitUntilServing, type HarmonicProcess } from './testing/process.ts';
 
 /**
  * The zero-setup path, exactly as a newcomer runs it: `npm start` with no
@@ -12,6 +12,8 @@ import { spawnHarmonic, waitUntilServing, type HarmonicProcess } from './testing
  * command from silently breaking.
  */
 let dataDir: string;
+// Each test starts npm and the embedded PostgreSQL up to twice; a ceiling for a hang, well above what a loaded machine takes.
+const STARTS_CEILING_MS = 2 * STARTUP_CEILING_MS + 60_000;
 const running: HarmonicProcess[] = [];
 
 function start(): HarmonicProcess {
@@ -58,9 +60,10 @@ afterAll(async () => {
 });
 
 describe('npm start on the embedded database', () => {
-  it('comes up with no environment, is ready, and keeps its data across a graceful restart', { timeout: 180_000 }, async () => {
+  it('comes up with no environment, is ready, and keeps its data across a graceful restart', { timeout: STARTS_CEILING_MS }, async () => {
     const first = start();
     const { url, pid } = await waitUntilServing(first);
+    await waitUntilReady(url, first);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', database: { up: true } });
@@ -92,7 +95,7 @@ describe('npm start on the embedded database', () => {
 
     const second = start();
     const { url: url2, pid: pid2 } = await waitUntilServing(second);
-    expect((await fetch(`${url2}/readyz`)).status).toBe(200);
+    await waitUntilReady(url2, second);
     // The admin exists now: no new password, just where to sign in.
     await second.waitFor(/Sign in at http:\/\/localhost:\d+\/ with your admin account/);
     expect(second.output()).not.toMatch(/Password:/);
@@ -105,7 +108,7 @@ describe('npm start on the embedded database', () => {
     expect((await second.exited).code).toBe(0);
   });
 
-  it('recovers when the previous process was killed and left its PostgreSQL running', { timeout: 180_000 }, async () => {
+  it('recovers when the previous process was killed and left its PostgreSQL running', { timeout: STARTS_CEILING_MS }, async () => {
     const victim = start();
     await waitUntilServing(victim);
     victim.kill('SIGKILL');
@@ -116,7 +119,7 @@ describe('npm start on the embedded database', () => {
     const next = start();
     const { url, pid } = await waitUntilServing(next);
     expect(next.output()).toMatch(/left over from an earlier run/);
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    await waitUntilReady(url, next);
     const client = await embeddedClient();
     const { rows } = await client.query(`select count(*)::int as n from tiers where name = 'Survivor'`);
     await client.end();
@@ -126,7 +129,7 @@ describe('npm start on the embedded database', () => {
     expect((await next.exited).code).toBe(0);
   });
 
-  it('refuses a second server on the same data directory with a clear message', { timeout: 180_000 }, async () => {
+  it('refuses a second server on the same data directory with a clear message', { timeout: STARTS_CEILING_MS }, async () => {
     const owner = start();
     const { pid } = await waitUntilServing(owner);
     const intruder = start();

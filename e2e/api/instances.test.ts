@@ -5,7 +5,7 @@ import { initOrm, type Orm } from '../../server/db/orm.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/testing/database.ts';
 import { counterLedgerMismatches, createUserWithKey, postData, TEST_ACTOR } from '../../server/testing/fixtures.ts';
-import { spawnServer, type HarmonicProcess } from '../../server/testing/process.ts';
+import { spawnServer, STARTUP_CEILING_MS, type HarmonicProcess } from '../../server/testing/process.ts';
 import { startRoundRobin } from '../../server/testing/round-robin.ts';
 import { adminClient, createAdmin, signIn } from '../../server/testing/admin.ts';
 
@@ -23,11 +23,12 @@ beforeAll(async () => {
   const config = loadConfig({ DATABASE_URL: db.url, BCRYPT_COST: '4', LOG_LEVEL: 'silent' });
   orm = await initOrm({ clientUrl: db.url });
   services = createServices({ config, logger: pino({ level: 'silent' }), orm });
-}, 120_000);
+});
 
+// Starting a process is waited on until it is ready (spawnServer), so the ceilings only guard against a hang.
 beforeEach(async () => {
   while (servers.length < 2) servers.push(await spawnServer(db.url));
-}, 120_000);
+}, 2 * STARTUP_CEILING_MS + 30_000);
 
 afterAll(async () => {
   for (const s of servers) s.proc.kill('SIGKILL');
@@ -64,51 +65,43 @@ describe('two server processes on one PostgreSQL', () => {
     expect(await counterLedgerMismatches(services, [u.userId])).toEqual([]);
   }, 120_000);
 
-  it('a key revoked through one process is refused by the other within one second (measured)', async () => {
+  it('a key revoked through one process is refused by the other on its very next request', async () => {
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     const u = await createUserWithKey(services);
     expect((await postData(b.url, { query: 'warm', sources: 'kb' }, u.key)).status).toBe(200);
 
     const revoked = await fetch(`${a.url}/api/v1/keys/${u.keyId}`, { method: 'DELETE', headers: { 'x-api-key': u.key } });
     expect(revoked.status).toBe(200);
+    // B still has the key in its cache unless the NOTIFY came first; admission re-checks it in PostgreSQL either way.
     const started = performance.now();
-    let status = 0;
-    while (performance.now() - started < 1000) {
-      status = (await postData(b.url, { query: 'after', sources: 'kb' }, u.key)).status;
-      if (status === 401) break;
-    }
-    const delayMs = performance.now() - started;
-    console.log(`revocation seen by the other process after ${delayMs.toFixed(1)} ms`);
-    expect(status).toBe(401);
-    expect(delayMs).toBeLessThan(1000);
+    expect((await postData(b.url, { query: 'after', sources: 'kb' }, u.key)).status).toBe(401);
+    console.log(`revocation seen by the other process on its next request, answered after ${(performance.now() - started).toFixed(1)} ms`);
   });
 
-  it('a suspension and a tier change made through the admin API of one process are seen by the other within one second (measured)', async () => {
+  it('a suspension and a tier change made through the admin API of one process are seen by the other on its very next request', async () => {
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     const { email, password } = await createAdmin(services, 'admin');
     const session = await signIn(a, email, password);
     const adminA = adminClient(a, session);
     const u = await createUserWithKey(services);
-    expect((await postData(b.url, { query: 'warm', sources: 'kb' }, u.key)).status).toBe(200);
+    expect((await postData(b.url, { query: 'warm', sources: 'kb' }, u.key)).headers.get('x-ratelimit-limit')).toBe('1000');
 
-    const waitOnB = async (done: (res: Response) => boolean) => {
+    const nextOnB = async () => {
       const started = performance.now();
-      while (performance.now() - started < 1000) {
-        if (done(await postData(b.url, { query: 'poll', sources: 'kb' }, u.key))) return performance.now() - started;
-      }
-      throw new Error('not seen within one second');
+      const res = await postData(b.url, { query: 'next', sources: 'kb' }, u.key);
+      return { res, ms: performance.now() - started };
     };
     const pro = (await adminA.admin.tiers.list.query()).find((t) => t.name === 'Pro');
     await adminA.admin.users.update.mutate({ id: u.userId, tierId: pro?.id });
-    const tierMs = await waitOnB((res) => res.headers.get('x-ratelimit-limit') === '10000');
+    const tier = await nextOnB();
+    expect(tier.res.headers.get('x-ratelimit-limit')).toBe('10000');
     await adminA.admin.users.suspend.mutate({ id: u.userId });
-    const suspendMs = await waitOnB((res) => res.status === 403);
-    console.log(`tier change seen by the other process after ${tierMs.toFixed(1)} ms, suspension after ${suspendMs.toFixed(1)} ms`);
-    expect(tierMs).toBeLessThan(1000);
-    expect(suspendMs).toBeLessThan(1000);
+    const suspended = await nextOnB();
+    expect(suspended.res.status).toBe(403);
+    console.log(`tier change seen by the other process on its next request (${tier.ms.toFixed(1)} ms), suspension too (${suspended.ms.toFixed(1)} ms)`);
   });
 
-  it('three processes behind a round-robin balancer admit exactly what is left for several users close to their quota', async () => {
+  it('three processes behind a round-robin balancer admit exactly what is left for several users close to their quota', { timeout: STARTUP_CEILING_MS + 120_000 }, async () => {
     while (servers.length < 3) servers.push(await spawnServer(db.url));
     const balancer = await startRoundRobin(servers.map((s) => s.url));
     try {

@@ -16,7 +16,8 @@ const isAlive = (pid: number) => {
  * Once per Playwright run: a fresh database on the test PostgreSQL
  * (TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded one), the real
  * server on it (`node server/main.ts`, migrations applied at start) on a free
- * port, waiting until /readyz answers. The returned function tears it all down.
+ * port, waiting for its banner and a green /readyz (spawnServer), however long a
+ * busy machine takes, and failing with its output if it exits instead. The returned function tears it all down.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const pg = await findTestPostgres();
@@ -31,6 +32,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   });
   const url = databaseUrl(pg.adminUrl, database);
 
+  const dropDatabase = () => withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
   const server = await spawnServer(url, {
     HARMONIC_ADMIN_EMAIL: E2E_ADMIN.email,
     HARMONIC_ADMIN_PASSWORD: E2E_ADMIN.password,
@@ -40,22 +42,21 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     // No network here: the upstream sources fail fast; the tests query the knowledge base.
     SOURCE_TIMEOUT_MS: '1500',
     DEMO_MONTHLY_QUOTA: '100000',
+  }).catch(async (err: unknown) => {
+    // spawnServer has killed the server; leave nothing else behind either.
+    await dropDatabase();
+    await pg.stop();
+    throw err;
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ready = await fetch(`${server.url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error(`the server at ${server.url} never became ready:\n${server.proc.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
   process.env['E2E_BASE_URL'] = server.url;
   process.env['E2E_DATABASE_URL'] = url;
 
   return async () => {
     server.proc.kill('SIGTERM');
-    const stopped = await Promise.race([server.proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    // A graceful stop normally takes well under a second; this ceiling only guards against a hang.
+    const stopped = await Promise.race([server.proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
     if (!stopped) server.proc.kill('SIGKILL');
-    await withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
+    await dropDatabase();
     await pg.stop();
   };
 }

@@ -12,7 +12,7 @@ const KEY = /^hm_[A-Za-z0-9]{32}$/;
  * old key gets 401), revoke, find every step in the audit log, sign out.
  */
 test('an admin runs the whole life of a customer from the browser', async ({ page, context, guard }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const email = `ada-${randomBytes(3).toString('hex')}@example.com`;
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 

@@ -45,10 +45,17 @@ describe('KeyCache', () => {
     expect(cache.size).toBe(3);
   });
 
-  it('forgets rejections after their TTL', async () => {
-    const cache = new KeyCache({ max: 10, ttlMs: 60_000, negativeTtlMs: 20 });
+  it('forgets verified keys and rejections after their TTLs, and not before', () => {
+    let now = 1_000;
+    const cache = new KeyCache({ max: 10, ttlMs: 60_000, negativeTtlMs: 20_000, now: () => now });
+    cache.remember('good', key());
     cache.reject('bad');
-    await new Promise((r) => setTimeout(r, 40));
+    now += 20_000;
+    expect(cache.get('bad')).toBe('rejected');
+    now += 1;
     expect(cache.get('bad')).toBeUndefined();
+    expect(cache.get('good')).toMatchObject({ keyId: 'k1' });
+    now += 40_000;
+    expect(cache.get('good')).toBeUndefined();
   });
 });

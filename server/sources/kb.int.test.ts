@@ -75,7 +75,7 @@ describe('kb source on PostgreSQL', () => {
               where datname = current_database() and query like '%websearch_to_tsquery%' and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
           );
           return Number(rows[0]?.n);
-        }, { timeout: 2_000 })
+        }, { timeout: 30_000 })
         .toBe(0);
     } finally {
       await locker.query('rollback');

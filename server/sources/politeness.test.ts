@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, parseRetryAfter } from './politeness.ts';
+import { ManualClock } from '../testing/clock.ts';
+import { Backoff, parseRetryAfter, Spacer } from './politeness.ts';
 
 const NOW = Date.parse('2026-07-02T10:00:00Z');
 
@@ -55,5 +56,67 @@ describe('Backoff', () => {
     backoff.note('open-meteo-geocoding', 429, '10');
     backoff.note('open-meteo-forecast', 503, '20');
     expect(backoff.active(['open-meteo-geocoding', 'open-meteo-forecast'])).toMatchObject({ upstream: 'open-meteo-forecast', until: NOW + 20_000 });
+  });
+});
+
+describe('Spacer', () => {
+  const never = new AbortController().signal;
+  /** Starts a wait and records the clock's time when it ends. */
+  const track = (clock: ManualClock, wait: Promise<void>) => {
+    const ended: { at?: number } = {};
+    void wait.then(() => (ended.at = clock.now()));
+    return ended;
+  };
+  // Lets resolved waits run their continuations.
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it('starts calls to an upstream at least the interval apart, in the order they asked', async () => {
+    const clock = new ManualClock();
+    const spacer = new Spacer(clock);
+    const calls = [0, 1, 2].map(() => track(clock, spacer.wait('arxiv', 100, never)));
+    await settle();
+    expect(calls.map((c) => c.at)).toEqual([0, undefined, undefined]);
+
+    clock.advance(99);
+    await settle();
+    expect(calls.map((c) => c.at)).toEqual([0, undefined, undefined]);
+    clock.advance(1);
+    await settle();
+    expect(calls.map((c) => c.at)).toEqual([0, 100, undefined]);
+    clock.advance(100);
+    await settle();
+    expect(calls.map((c) => c.at)).toEqual([0, 100, 200]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('does not wait after a quiet spell, nor for another upstream, nor without an interval', async () => {
+    const clock = new ManualClock();
+    const spacer = new Spacer(clock);
+    await spacer.wait('arxiv', 100, never);
+    clock.advance(150);
+    const afterQuiet = track(clock, spacer.wait('arxiv', 100, never));
+    const other = track(clock, spacer.wait('gdelt', 100, never));
+    const unspaced = track(clock, spacer.wait('arxiv', 0, never));
+    await settle();
+    expect([afterQuiet.at, other.at, unspaced.at]).toEqual([150, 150, 150]);
+    // The call just made still holds the next slot.
+    const next = track(clock, spacer.wait('arxiv', 100, never));
+    clock.advance(99);
+    await settle();
+    expect(next.at).toBeUndefined();
+    clock.advance(1);
+    await settle();
+    expect(next.at).toBe(250);
+  });
+
+  it('stops waiting when the call is given up, with the reason', async () => {
+    const clock = new ManualClock();
+    const spacer = new Spacer(clock);
+    await spacer.wait('arxiv', 2000, never);
+    const controller = new AbortController();
+    const waiting = spacer.wait('arxiv', 2000, controller.signal);
+    controller.abort(new DOMException('timed out', 'TimeoutError'));
+    await expect(waiting).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(clock.pending).toBe(0);
   });
 });

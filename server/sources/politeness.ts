@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { UpstreamName } from './config.ts';
 
 /**
@@ -70,5 +71,43 @@ export class Backoff {
 
   clear(): void {
     this.state.clear();
+  }
+}
+
+/** A monotonic clock and a way to wait on it. Tests pass a manual one (server/testing/clock.ts), so spacing is checked without measuring real time. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+};
+
+/**
+ * Keeps calls to an upstream that asks for it (arXiv, GDELT) at least a
+ * minimum interval apart, per process.
+ */
+export class Spacer {
+  private readonly clock: Clock;
+  /** Per upstream: the earliest time (on the clock) the next call may start. */
+  private readonly nextStart = new Map<UpstreamName, number>();
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Waits until `minIntervalMs` since the previous call's start has passed.
+   * The start time is reserved before waiting, so calls go out in the order they asked.
+   */
+  async wait(upstream: UpstreamName, minIntervalMs: number, signal: AbortSignal): Promise<void> {
+    if (minIntervalMs <= 0) return;
+    const now = this.clock.now();
+    const at = Math.max(now, this.nextStart.get(upstream) ?? 0);
+    this.nextStart.set(upstream, at + minIntervalMs);
+    if (at > now) await this.clock.sleep(at - now, signal);
   }
 }

@@ -8,7 +8,7 @@ import { fuse } from './fusion.ts';
 import { isoSeconds, SourceError, UpstreamClient } from './http.ts';
 import { KbSource } from './kb.ts';
 import { NewsSource } from './news.ts';
-import { Backoff } from './politeness.ts';
+import { Backoff, Spacer, type Clock } from './politeness.ts';
 import type { Source } from './source.ts';
 import { WeatherSource } from './weather.ts';
 import { WikiSource } from './wiki.ts';
@@ -19,6 +19,8 @@ export interface SourceServiceDeps {
   orm: Orm;
   /** Wall clock in ms, for backoff deadlines and cache expiry; tests move it. */
   now?: () => number;
+  /** Monotonic clock for spacing out calls to an upstream; tests pass a manual one. */
+  clock?: Clock;
   /** Replace built-in sources by name (tests, or a self-hoster's own source). */
   sources?: readonly Source[];
 }
@@ -91,7 +93,7 @@ export class SourceService {
     const now = deps.now ?? Date.now;
     this.backoff = new Backoff({ now, defaultMs: deps.config.politeness.defaultBackoffMs, maxMs: deps.config.politeness.maxBackoffMs });
     this.cache = new AnswerCache({ ...deps.config.cache, ...(deps.now ? { now: deps.now } : {}) });
-    const http = new UpstreamClient({ userAgent: deps.config.politeness.userAgent, backoff: this.backoff, logger: this.logger });
+    const http = new UpstreamClient({ userAgent: deps.config.politeness.userAgent, backoff: this.backoff, logger: this.logger, spacer: new Spacer(deps.clock) });
     const builtIn: Source[] = [
       new WikiSource({ http, config: deps.config }),
       new ArxivSource({ http, config: deps.config }),

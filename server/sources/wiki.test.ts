@@ -88,10 +88,9 @@ describe('wiki source', () => {
 
   it('keeps the search excerpt when summaries are slow, within the source timeout', async () => {
     replay.route(SEARCH, fixture('wikipedia/rest-v1-search-page-linksto-shell-computing-limit5.json'));
+    // The summaries would come after 5 s, well within the source's 10 s timeout: an excerpt-only answer means the 150 ms summary budget cut them off.
     replay.route(SUMMARY, delayed(5_000, fixture('wikipedia/rest-v1-page-summary-moscow.json')));
-    const started = Date.now();
-    const report = await ask('linksto:Shell_(computing)', 2);
-    expect(Date.now() - started).toBeLessThan(400);
+    const report = await ask('linksto:Shell_(computing)', 2, { WIKI_SUMMARY_TIMEOUT_MS: '150' });
     expect(report).toMatchObject({ status: 'ok', count: 2 });
     expect(report.items[0]?.extra).toMatchObject({ extract: null, description: 'Country in East Asia' });
   });

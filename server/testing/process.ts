@@ -57,7 +57,7 @@ export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, s
         }
       }
     },
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = STARTUP_CEILING_MS) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = out.match(pattern);
@@ -88,16 +88,49 @@ export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, s
 }
 
 /**
+ * How long a start-up may take before a test calls it hung. A ceiling, not a
+ * budget: on a loaded 2-core machine a start can take tens of seconds, and hooks
+ * that start servers allow more than this, so a hang fails with the output below
+ * rather than a bare test timeout.
+ */
+export const STARTUP_CEILING_MS = 150_000;
+
+/**
  * Waits for the "Harmonic is running at http://localhost:<port> (pid <pid>)"
  * banner and returns the base URL and the server's own pid, so a test can
- * signal the server itself as a process supervisor would, not npm.
+ * signal the server itself as a process supervisor would, not npm. Rejects at
+ * once, with the output, if the process exits first.
  */
-export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = 90_000): Promise<{ url: string; pid: number }> {
+export async function waitUntilServing(proc: HarmonicProcess, timeoutMs = STARTUP_CEILING_MS): Promise<{ url: string; pid: number }> {
   const m = await proc.waitFor(/│ Harmonic is running at http:\/\/localhost:(\d+) \(pid (\d+)\)/, timeoutMs);
   return { url: `http://127.0.0.1:${m[1]}`, pid: Number(m[2]) };
 }
 
-/** A server process on an existing database (DATABASE_URL), on a free port. */
+/**
+ * Polls `GET /readyz` until it answers 200. Rejects, with the process's output,
+ * as soon as the process exits, or after `timeoutMs` (a hang).
+ */
+export async function waitUntilReady(url: string, proc: HarmonicProcess, timeoutMs = STARTUP_CEILING_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new Error(`the server at ${url} exited before it was ready; output:\n${proc.output().slice(-3000)}`);
+    }
+    // Each attempt has its own ceiling, so a server that accepts but never answers is retried, not waited on for good.
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+      (err: unknown) => String(err),
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the server at ${url} was not ready after ${timeoutMs} ms (last /readyz: ${status}); output:\n${proc.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A server process on an existing database (DATABASE_URL), on a free port,
+ * started and ready: its banner printed and /readyz green.
+ */
 export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; proc: HarmonicProcess }> {
   const proc = spawnHarmonic({
     command: [process.execPath, 'server/main.ts'],
@@ -105,6 +138,7 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
   });
   try {
     const { url, pid } = await waitUntilServing(proc);
+    await waitUntilReady(url, proc);
     return { url, pid, proc };
   } catch (err) {
     // A server that never said it was ready must not outlive the test or benchmark that started it.

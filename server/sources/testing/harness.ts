@@ -1,13 +1,15 @@
 import pino, { type Logger } from 'pino';
 import type { Orm } from '../../db/orm.ts';
+import type { Clock } from '../politeness.ts';
 import { parseSourcesEnv, type SourcesConfig } from '../config.ts';
 import { SourceService } from '../service.ts';
 import type { Source } from '../source.ts';
 import type { ReplayServer } from './replay-server.ts';
 
 /**
- * Sources configured against the replay server, with short timeouts so a
- * test of a hanging upstream takes a fraction of a second.
+ * Sources configured against the replay server. The timeouts are ceilings for
+ * a hang, generous enough that a busy machine never turns a recorded answer into
+ * a timeout; a test of a hanging or slow upstream sets its own short timeout.
  */
 export function replayConfig(replay: ReplayServer, env: Record<string, string> = {}): SourcesConfig {
   return parseSourcesEnv({
@@ -18,11 +20,11 @@ export function replayConfig(replay: ReplayServer, env: Record<string, string> =
     OPEN_METEO_GEOCODING_URL: replay.url,
     OPEN_METEO_FORECAST_URL: replay.url,
     SOURCE_CONTACT_URL: 'https://harmonic.example/contact',
-    SOURCE_TIMEOUT_MS: '400',
+    SOURCE_TIMEOUT_MS: '10000',
     // Tests make many calls in a row; the spacing itself has its own test.
     ARXIV_MIN_INTERVAL_MS: '0',
     GDELT_MIN_INTERVAL_MS: '0',
-    WIKI_SUMMARY_TIMEOUT_MS: '150',
+    WIKI_SUMMARY_TIMEOUT_MS: '5000',
     ...env,
   });
 }
@@ -43,7 +45,7 @@ export interface Harness {
 
 export function createHarness(
   replay: ReplayServer,
-  opts: { env?: Record<string, string>; now?: () => number; sources?: Source[]; orm?: Orm } = {},
+  opts: { env?: Record<string, string>; now?: () => number; clock?: Clock; sources?: Source[]; orm?: Orm } = {},
 ): Harness {
   const config = replayConfig(replay, opts.env);
   const logs: Record<string, unknown>[] = [];
@@ -53,6 +55,7 @@ export function createHarness(
     logger,
     orm: opts.orm ?? noDatabase,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.sources ? { sources: opts.sources } : {}),
   });
   return { service, config, logs };
