@@ -208,7 +208,7 @@ function repaired(e: LedgerEvent): LedgerEvent {
     endpoint: clip(e.endpoint, LIMITS.endpoint),
     method: clip(e.method, LIMITS.method),
     sources: e.sources.map(toStorableText),
-    status: clampInt(e.status, 0) > 32_767 ? 500 : clampInt(e.status, 0),
+    status: Number.isInteger(e.status) && e.status >= 0 && e.status <= 32_767 ? e.status : 500,
     responseTimeMs: clampInt(e.responseTimeMs, 0),
     units: clampInt(e.units, 1),
   };
