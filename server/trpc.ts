@@ -2,8 +2,8 @@ import { TRPCError, initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
-import { AppError, ERROR_TABLE, type FieldIssue } from './errors.ts';
-import { zodIssues } from './validation.ts';
+import { AppError, ERROR_TABLE, validationError, type FieldIssue } from './errors.ts';
+import { inputDepthIssue, zodIssues } from './validation.ts';
 
 /**
  * tRPC is initialised once, here. Routers under server/routers/ build on the
@@ -60,7 +60,14 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors);
+/** The same depth bound as REST's parseInput, before any procedure's input schema runs (see server/validation.ts). */
+const boundInputDepth = t.middleware(async ({ getRawInput, next }) => {
+  const deep = inputDepthIssue(await getRawInput());
+  if (deep) throw validationError([deep]);
+  return next();
+});
+
+export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors).use(boundInputDepth);
 
 /**
  * Authenticated by the `X-API-Key` header; narrows ctx with the verified key.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { createKeySchema, MAX_ROTATION_GRACE_SECONDS } from './keys.ts';
 import { emailSchema, tierNameSchema, userNameSchema } from './users.ts';
 
@@ -11,19 +12,18 @@ export const adminRoleSchema = z.enum(ADMIN_ROLES, { error: 'must be owner, admi
 export const idSchema = z.strictObject({ id: z.uuid('must be an id (a UUID)') });
 
 /** bcrypt reads at most 72 bytes, so longer passwords would be silently truncated: refuse them. */
-export const passwordSchema = z
-  .string({ error: 'must be a string' })
+export const passwordSchema = text()
   .min(12, 'must be at least 12 characters')
   .refine((p) => new TextEncoder().encode(p).length <= 72, 'must be at most 72 bytes');
 
 export const signInSchema = z.strictObject({
-  email: z.string({ error: 'must be a string' }).trim().min(1, 'enter your email').max(320, 'must be at most 320 characters'),
-  password: z.string({ error: 'must be a string' }).min(1, 'enter your password').max(200, 'must be at most 200 characters'),
+  email: text().trim().min(1, 'enter your email').max(320, 'must be at most 320 characters'),
+  password: text().min(1, 'enter your password').max(200, 'must be at most 200 characters'),
 });
 export type SignInInput = z.input<typeof signInSchema>;
 
 export const changePasswordSchema = z.strictObject({
-  currentPassword: z.string().min(1, 'enter your current password').max(200),
+  currentPassword: text().min(1, 'enter your current password').max(200),
   newPassword: passwordSchema,
 });
 
@@ -47,7 +47,7 @@ export const USER_SORTS = ['createdAt', 'email', 'name', 'used'] as const;
 export const USER_STATUSES = ['active', 'suspended'] as const;
 
 export const listUsersSchema = z.strictObject({
-  search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  search: text().trim().max(200, 'must be at most 200 characters').optional(),
   status: z.enum(USER_STATUSES, { error: 'must be active or suspended' }).optional(),
   tierId: z.uuid('must be a tier id').optional(),
   sort: z.enum(USER_SORTS, { error: `must be one of: ${USER_SORTS.join(', ')}` }).default('createdAt'),
@@ -92,7 +92,7 @@ export const createTierSchema = z.strictObject({
   name: tierNameSchema,
   monthlyQuota: quotaSchema,
   priceCents: priceSchema,
-  description: z.string().trim().max(1000, 'must be at most 1000 characters').default(''),
+  description: text().trim().max(1000, 'must be at most 1000 characters').default(''),
   isDefault: z.boolean().optional(),
 });
 export type CreateTierInput = z.input<typeof createTierSchema>;
@@ -102,7 +102,7 @@ export const updateTierSchema = z.strictObject({
   name: tierNameSchema.optional(),
   monthlyQuota: quotaSchema.optional(),
   priceCents: priceSchema.optional(),
-  description: z.string().trim().max(1000, 'must be at most 1000 characters').optional(),
+  description: text().trim().max(1000, 'must be at most 1000 characters').optional(),
   isDefault: z.literal(true, { error: 'can only be set to true (make another tier the default instead)' }).optional(),
 });
 export type UpdateTierInput = z.input<typeof updateTierSchema>;
@@ -132,10 +132,10 @@ export const resetUsageSchema = z.strictObject({ userId: z.uuid('must be a user 
 
 export const auditListSchema = z.strictObject({
   /** Matches the actor's id exactly or their label (e.g. an admin's email) in part. */
-  actor: z.string().trim().min(1).max(320).optional(),
-  action: z.string().trim().min(1).max(64).optional(),
-  targetType: z.string().trim().min(1).max(32).optional(),
-  targetId: z.string().trim().min(1).max(64).optional(),
+  actor: text().trim().min(1).max(320).optional(),
+  action: text().trim().min(1).max(64).optional(),
+  targetType: text().trim().min(1).max(32).optional(),
+  targetId: text().trim().min(1).max(64).optional(),
   /** Everything about one user: events that target them and events about their keys. */
   userId: z.uuid('must be a user id').optional(),
   from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),

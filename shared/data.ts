@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /**
  * The `/api/v1/data` contract, shared by the server (REST and tRPC), the SPA
@@ -15,13 +16,13 @@ export const DATA_LIMITS = {
 } as const;
 
 export const sourceNameSchema = z.enum(SOURCE_NAMES, {
+  // Only a primitive is quoted back: stringifying a nested or huge value could overflow the stack or bloat the answer.
   error: (issue) =>
-    `Unknown source ${JSON.stringify(issue.input)}. Valid sources: ${SOURCE_NAMES.join(', ')}`,
+    `Unknown source ${typeof issue.input === 'object' && issue.input !== null ? (Array.isArray(issue.input) ? '(a list)' : '(an object)') : JSON.stringify(issue.input)?.slice(0, 100)}. Valid sources: ${SOURCE_NAMES.join(', ')}`,
 });
 
 export const dataQuerySchema = z.strictObject({
-  query: z
-    .string({ error: 'must be a string' })
+  query: text()
     .trim()
     .min(1, 'must not be empty')
     .max(DATA_LIMITS.queryMaxLength, `must be at most ${DATA_LIMITS.queryMaxLength} characters`),
@@ -56,9 +57,9 @@ export type SourceStatus = (typeof SOURCE_STATUSES)[number];
  * the OpenAPI document and tests can use the very shape the types promise.
  * Strict objects: a field the contract does not declare is a bug.
  */
-const nullableString = z.string().nullable();
+const nullableString = text().nullable();
 /** ISO 8601, where the source knows it. */
-const isoTime = z.string().nullable();
+const isoTime = text().nullable();
 
 /**
  * What only one source knows about an item, discriminated by `kind`. The news
@@ -67,9 +68,9 @@ const isoTime = z.string().nullable();
 export const wikiExtraSchema = z.strictObject({
   kind: z.literal('wiki'),
   /** The page key, as in https://<language>.wikipedia.org/wiki/<key>. */
-  key: z.string(),
+  key: text(),
   pageId: z.number().nullable(),
-  language: z.string(),
+  language: text(),
   /** Wikidata's short description, e.g. "Capital and largest city of Russia". */
   description: nullableString,
   /** The page summary's lead paragraph, plain text; null when the summary was unavailable. */
@@ -84,11 +85,11 @@ export type WikiExtra = z.infer<typeof wikiExtraSchema>;
 export const arxivExtraSchema = z.strictObject({
   kind: z.literal('arxiv'),
   /** e.g. "2202.12139v1". */
-  arxivId: z.string(),
-  authors: z.array(z.string()),
-  categories: z.array(z.string()),
+  arxivId: text(),
+  authors: z.array(text()),
+  categories: z.array(text()),
   primaryCategory: nullableString,
-  abstract: z.string(),
+  abstract: text(),
   pdfUrl: nullableString,
   doi: nullableString,
   journalRef: nullableString,
@@ -98,12 +99,12 @@ export type ArxivExtra = z.infer<typeof arxivExtraSchema>;
 
 export const hnExtraSchema = z.strictObject({
   kind: z.literal('hn'),
-  storyId: z.string(),
+  storyId: text(),
   points: z.number().nullable(),
   comments: z.number().nullable(),
   author: nullableString,
   /** The Hacker News discussion page; also the item's `url` for Ask HN posts, which link nowhere else. */
-  discussionUrl: z.string(),
+  discussionUrl: text(),
 });
 export type HnExtra = z.infer<typeof hnExtraSchema>;
 
@@ -117,7 +118,7 @@ export const gdeltExtraSchema = z.strictObject({
 export type GdeltExtra = z.infer<typeof gdeltExtraSchema>;
 
 export const weatherPlaceSchema = z.strictObject({
-  name: z.string(),
+  name: text(),
   /** First-level region (state, province, nation of the UK…). */
   region: nullableString,
   country: nullableString,
@@ -134,49 +135,49 @@ export type WeatherPlace = z.infer<typeof weatherPlaceSchema>;
 
 export const weatherConditionsSchema = z.strictObject({
   /** ISO 8601 instant (UTC) the observation is for. */
-  time: z.string(),
+  time: text(),
   /** Local wall-clock time at the place, e.g. "2026-07-02T10:30". */
-  localTime: z.string(),
+  localTime: text(),
   temperature: z.number(),
   windSpeed: z.number(),
   /** WMO weather interpretation code. */
   weatherCode: z.number(),
   /** The WMO code in words, e.g. "Partly cloudy". */
-  conditions: z.string(),
+  conditions: text(),
 });
 export type WeatherConditions = z.infer<typeof weatherConditionsSchema>;
 
 export const weatherDaySchema = z.strictObject({
   /** Local date at the place, YYYY-MM-DD. */
-  date: z.string(),
+  date: text(),
   temperatureMin: z.number(),
   temperatureMax: z.number(),
   weatherCode: z.number(),
-  conditions: z.string(),
+  conditions: text(),
 });
 export type WeatherDay = z.infer<typeof weatherDaySchema>;
 
 export const weatherExtraSchema = z.strictObject({
   kind: z.literal('weather'),
   /** The place name as read from the query, before geocoding. */
-  placeQuery: z.string(),
+  placeQuery: text(),
   place: weatherPlaceSchema,
   current: weatherConditionsSchema.nullable(),
   /** Today first, then the following days. */
   daily: z.array(weatherDaySchema),
   /** Units as the forecast service states them, e.g. { temperature: "°C", windSpeed: "km/h" }. */
-  units: z.strictObject({ temperature: z.string(), windSpeed: z.string() }),
+  units: z.strictObject({ temperature: text(), windSpeed: text() }),
 });
 export type WeatherExtra = z.infer<typeof weatherExtraSchema>;
 
 export const kbExtraSchema = z.strictObject({
   kind: z.literal('kb'),
-  id: z.string(),
-  tags: z.array(z.string()),
+  id: text(),
+  tags: z.array(text()),
   /** PostgreSQL ts_rank of the entry for the query; higher is better. */
   rank: z.number(),
   /** The best passage as HTML-escaped text with the matched words in `<mark>` (ts_headline). */
-  highlight: z.string(),
+  highlight: text(),
 });
 export type KbExtra = z.infer<typeof kbExtraSchema>;
 
@@ -192,10 +193,10 @@ export type SourceExtra = z.infer<typeof sourceExtraSchema>;
 export type SourceExtraKind = SourceExtra['kind'];
 
 const sourceItemShape = {
-  title: z.string(),
+  title: text(),
   /** Plain text (no HTML), at most a few hundred characters. */
-  snippet: z.string(),
-  url: z.string(),
+  snippet: text(),
+  url: text(),
   source: z.enum(SOURCE_NAMES),
   /** ISO 8601, where the source knows it. */
   publishedAt: isoTime,
@@ -236,7 +237,7 @@ export const mergedItemSchema = z.strictObject({
 export type MergedItem = z.infer<typeof mergedItemSchema>;
 
 export const dataAnswerSchema = z.strictObject({
-  query: z.string(),
+  query: text(),
   /** One report per requested source, keyed by source name. */
   sources: z.partialRecord(z.enum(SOURCE_NAMES), sourceReportSchema),
   /** All sources' items, ranked by reciprocal rank fusion and deduplicated by URL. */

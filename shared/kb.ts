@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** Knowledge-base entries, as admins edit them. */
-const title = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters');
-const body = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(100_000, 'must be at most 100,000 characters');
+const title = text().trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters');
+const body = text().min(1, 'must not be empty').max(100_000, 'must be at most 100,000 characters');
 const tags = z
-  .array(z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'), { error: 'must be a list of tags' })
+  .array(text().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'), { error: 'must be a list of tags' })
   .max(20, 'must be at most 20 tags');
 
 export const kbCreateSchema = z.strictObject({ title, body, tags: tags.default([]) });
@@ -19,8 +20,8 @@ export const kbUpdateSchema = z.strictObject({
 export type KbUpdateInput = z.input<typeof kbUpdateSchema>;
 
 export const kbListSchema = z.strictObject({
-  search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
-  tag: z.string().trim().max(50).optional(),
+  search: text().trim().max(200, 'must be at most 200 characters').optional(),
+  tag: text().trim().max(50).optional(),
   page: z.int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(1),
   pageSize: z.int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
 });

@@ -1,16 +1,15 @@
 import { z } from 'zod';
+import { freeFormObject } from './json.ts';
+import { text } from './text.ts';
 
 /** API keys: `hm_` + 32 characters from [A-Za-z0-9]. */
 export const API_KEY_PATTERN = /^hm_[A-Za-z0-9]{32}$/;
 export const MAX_ROTATION_GRACE_SECONDS = 24 * 60 * 60;
 
-const metadataSchema = z
-  .record(z.string().max(64, 'keys must be at most 64 characters'), z.json())
-  .refine((m) => Object.keys(m).length <= 32, 'must have at most 32 entries')
-  .refine((m) => JSON.stringify(m).length <= 4096, 'must be at most 4 KB as JSON');
+/** Free-form JSON the caller attaches to a key; bounded so that checking it can never be costly or recurse. */
+const metadataSchema = freeFormObject({ maxEntries: 32, maxKeyLength: 64, maxDepth: 8, maxBytes: 4096, maxBytesLabel: '4 KB' });
 
-export const keyNameSchema = z
-  .string({ error: 'must be a string' })
+export const keyNameSchema = text()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters');
@@ -43,15 +42,15 @@ export type RotateKeyInput = z.input<typeof rotateKeySchema>;
 export const keySummarySchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    masked: z.string().meta({ description: 'hm_ and the non-secret lookup id', example: 'hm_AbCd1234…' }),
+    name: text(),
+    masked: text().meta({ description: 'hm_ and the non-secret lookup id', example: 'hm_AbCd1234…' }),
     status: z.enum(['active', 'expired', 'revoked']),
     createdAt: z.iso.datetime(),
     lastUsedAt: z.iso.datetime().nullable(),
     expiresAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
     usageCount: z.int(),
-    metadata: z.record(z.string(), z.unknown()),
+    metadata: z.record(text(), z.unknown()),
     replacedById: z.uuid().nullable(),
   })
   .meta({ id: 'KeySummary' });
@@ -59,7 +58,7 @@ export type KeySummary = z.infer<typeof keySummarySchema>;
 
 /** Returned once, at creation or rotation: the only time the plaintext key exists outside the caller. */
 export const createdKeySchema = keySummarySchema
-  .extend({ key: z.string().meta({ description: 'The API key. Shown once: store it now.', example: 'hm_AbCd1234efGhIjKlMnOpQrStUvWxYz0123' }) })
+  .extend({ key: text().meta({ description: 'The API key. Shown once: store it now.', example: 'hm_AbCd1234efGhIjKlMnOpQrStUvWxYz0123' }) })
   .meta({ id: 'CreatedKey' });
 export type CreatedKey = z.infer<typeof createdKeySchema>;
 

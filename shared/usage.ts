@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 export const MAX_ANALYTICS_DAYS = 366;
 
@@ -13,9 +14,9 @@ export const analyticsInputSchema = z.strictObject({
 
 export const trackUsageSchema = z.strictObject({
   /** What was done, e.g. `/v1/reports/export` or `pdf-render`. */
-  endpoint: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  endpoint: text().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   /** Optional label for where the work happened. */
-  source: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters').optional(),
+  source: text().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters').optional(),
   /** How much of the quota this work uses. */
   units: z.int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(1),
 });
@@ -25,7 +26,7 @@ export type TrackUsageInput = z.input<typeof trackUsageSchema>;
 export const quotaStateSchema = z
   .object({
     userId: z.uuid(),
-    tier: z.string(),
+    tier: text(),
     limit: z.int().nullable().meta({ description: 'Monthly quota; null means unlimited' }),
     used: z.int(),
     remaining: z.int().nullable(),
@@ -35,11 +36,11 @@ export const quotaStateSchema = z
   .meta({ id: 'QuotaState' });
 export type QuotaState = z.infer<typeof quotaStateSchema>;
 
-const breakdownSchema = z.object({ key: z.string(), requests: z.int(), units: z.int() });
+const breakdownSchema = z.object({ key: text(), requests: z.int(), units: z.int() });
 export type Breakdown = z.infer<typeof breakdownSchema>;
 
 export const dailyUsageSchema = z.object({
-  date: z.string().meta({ description: 'YYYY-MM-DD (UTC)' }),
+  date: text().meta({ description: 'YYYY-MM-DD (UTC)' }),
   requests: z.int(),
   units: z.int(),
   errors: z.int(),

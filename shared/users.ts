@@ -1,18 +1,18 @@
 import { z } from 'zod';
+import { storableText, text } from './text.ts';
 
 export const emailSchema = z
   .email({ error: 'must be an email address' })
   .max(320, 'must be at most 320 characters')
+  .check(storableText)
   .transform((e) => e.toLowerCase());
 
-export const userNameSchema = z
-  .string({ error: 'must be a string' })
+export const userNameSchema = text()
   .trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 
-export const tierNameSchema = z
-  .string({ error: 'must be a string' })
+export const tierNameSchema = text()
   .trim()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters');

@@ -1,5 +1,9 @@
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { isStorableText, toStorableText } from '../../shared/text.ts';
+import { isBadDataError } from '../db/errors.ts';
 import type { Orm } from '../db/orm.ts';
+import type { FieldIssue } from '../errors.ts';
 import { UsageEvent } from './entities.ts';
 import type { LedgerEvent, UsageEventRepository } from './repository.ts';
 
@@ -20,8 +24,11 @@ export interface LedgerWriterOptions {
  *
  * Nothing admitted is dropped: a failed batch stays queued and is retried
  * (with backoff) until the database takes it, and stop() flushes what is left.
- * Only a row the database rejects as invalid data on its own is logged and
- * dropped, so one bad row can never hold the rest hostage.
+ * What a row holds is checked before admission (ledgerIssues), so the database
+ * should never refuse one; if it still does for a data reason, the batch is
+ * written row by row and a refused row is written again repaired (text made
+ * storable, lengths and numbers clamped), so one bad row can neither hold the
+ * rest hostage nor leave the counter ahead of the ledger.
  */
 export class LedgerWriter {
   private queue: LedgerEvent[] = [];
@@ -34,6 +41,10 @@ export class LedgerWriter {
   /** Oldest unwritten event's enqueue time (epoch ms), for the lag metric. */
   private oldestQueuedAt: number | undefined;
   written = 0;
+  /** Rows the database refused as they were and took once repaired (each is logged). */
+  repaired = 0;
+  /** Rows it refused even repaired: a bug, logged at error level with the row. */
+  lost = 0;
 
   constructor(opts: LedgerWriterOptions) {
     this.opts = opts;
@@ -113,15 +124,32 @@ export class LedgerWriter {
   private async writeOneByOne(batch: LedgerEvent[], repo: UsageEventRepository): Promise<void> {
     for (const [i, event] of batch.entries()) {
       try {
-        await repo.insertBatch([event]);
-        this.written++;
+        await this.writeOne(event, repo);
       } catch (err) {
-        if (!isDataError(err)) {
-          this.queue.unshift(...batch.slice(i));
-          throw err;
-        }
-        this.log.error({ err, event }, 'usage ledger rejected an event as invalid; dropping it');
+        this.queue.unshift(...batch.slice(i));
+        throw err;
       }
+    }
+  }
+
+  /** One row; throws only for a reason other than its data (the caller keeps it queued). */
+  private async writeOne(event: LedgerEvent, repo: UsageEventRepository): Promise<void> {
+    try {
+      await repo.insertBatch([event]);
+      this.written++;
+      return;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      this.log.warn({ err, event: describe(event) }, 'usage ledger refused an event; writing it repaired');
+    }
+    try {
+      await repo.insertBatch([repaired(event)]);
+      this.written++;
+      this.repaired++;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      this.lost++;
+      this.log.error({ err, event: describe(event) }, 'usage ledger refused an event even repaired; the counter is now ahead of the ledger');
     }
   }
 
@@ -138,8 +166,55 @@ export class LedgerWriter {
   }
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): retrying the same row cannot help. */
+/** Bad data (see server/db/errors.ts) or an integrity violation (class 23): retrying the same row cannot help. */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^2[23]/.test(code);
+  return isBadDataError(err) || (typeof code === 'string' && code.startsWith('23'));
+}
+
+/** The ledger's column limits (usage_events): varchar(200) endpoint, varchar(10) method, integer columns. */
+const LIMITS = { endpoint: 200, method: 10, int: 2_147_483_647 };
+
+const fits = (s: string, max: number) => isStorableText(s) && [...s].length <= max;
+
+/**
+ * What would make the database refuse this call's ledger row, as field issues;
+ * empty when it will be stored. Checked before admission, so that a call the
+ * ledger cannot record is never counted.
+ */
+export function ledgerIssues(call: { endpoint: string; method: string; sources: string[]; units: number }): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!fits(call.endpoint, LIMITS.endpoint)) issues.push({ field: 'endpoint', message: `must be storable text of at most ${LIMITS.endpoint} characters` });
+  if (!fits(call.method, LIMITS.method)) issues.push({ field: 'method', message: `must be storable text of at most ${LIMITS.method} characters` });
+  call.sources.forEach((s, i) => {
+    if (!isStorableText(s)) issues.push({ field: `sources.${i}`, message: 'must be storable text' });
+  });
+  if (!Number.isInteger(call.units) || call.units < 1 || call.units > LIMITS.int) issues.push({ field: 'units', message: 'must be a whole number from 1' });
+  return issues;
+}
+
+const clampInt = (n: number, min: number) => (Number.isFinite(n) ? Math.min(LIMITS.int, Math.max(min, Math.round(n))) : min);
+const clip = (s: string, max: number) => [...toStorableText(s)].slice(0, max).join('');
+
+/**
+ * The row with everything the database could refuse made acceptable; who is
+ * charged, for which period and how many units stay as they were, so the
+ * counter and the ledger still agree.
+ */
+function repaired(e: LedgerEvent): LedgerEvent {
+  return {
+    ...e,
+    clientIp: e.clientIp !== null && isIP(e.clientIp) ? e.clientIp : null,
+    endpoint: clip(e.endpoint, LIMITS.endpoint),
+    method: clip(e.method, LIMITS.method),
+    sources: e.sources.map(toStorableText),
+    status: Number.isInteger(e.status) && e.status >= 0 && e.status <= 32_767 ? e.status : 500,
+    responseTimeMs: clampInt(e.responseTimeMs, 0),
+    units: clampInt(e.units, 1),
+  };
+}
+
+/** A row as it can be logged: its strings JSON-escaped, so the log line stays valid whatever they hold. */
+function describe(e: LedgerEvent): Record<string, unknown> {
+  return { ...e, endpoint: JSON.stringify(e.endpoint.slice(0, 300)), sources: e.sources.map((s) => JSON.stringify(s.slice(0, 100))) };
 }

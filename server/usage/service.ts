@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Breakdown, QuotaState, UsageAnalytics } from '../../shared/usage.ts';
 import { audit, type Actor } from '../audit/service.ts';
-import { AppError } from '../errors.ts';
+import { AppError, validationError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter, UsageEvent } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
 import type { AdmissionBatcher } from './batcher.ts';
 import type { BatchAdmissionRow, DemoBatchRow } from './repository.ts';
-import type { LedgerWriter } from './ledger.ts';
+import { ledgerIssues, type LedgerWriter } from './ledger.ts';
 import { nextPeriodStart, periodKey } from './period.ts';
 
 export interface Overview {
@@ -192,6 +192,9 @@ export class UsageService {
    */
   async meter<T>(em: EntityManager, subject: Subject, call: MeteredCall, fn: () => Promise<T>): Promise<{ result: T; admission: Admission }> {
     const units = call.units ?? 1;
+    // A call whose ledger row the database would refuse is never admitted, so the count cannot run ahead of the ledger.
+    const issues = ledgerIssues({ ...call, units });
+    if (issues.length) throw validationError(issues);
     const admission =
       subject.kind === 'key' ? await this.admitKey(em, subject.key, units) : await this.admitDemo(em, subject.clientIp, units);
     let status = 200;
