@@ -1,7 +1,8 @@
 import path from 'node:path';
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { hashSpaSources, writeBuildRecord } from './scripts/spa-sources.ts';
 
 const serverPort = Number(process.env['PORT'] ?? 3000);
 const server = `http://localhost:${serverPort}`;
@@ -22,13 +23,32 @@ const toServer = {
 };
 
 /**
+ * Records what a build was made from (hashed as the build starts, written once
+ * it succeeded), so `npm start` judges dist/client by content, not file times.
+ */
+function recordSources(): Plugin {
+  const root = import.meta.dirname;
+  let sha256 = '';
+  return {
+    name: 'harmonic:record-sources',
+    apply: 'build',
+    buildStart() {
+      sha256 = hashSpaSources(root);
+    },
+    writeBundle() {
+      writeBuildRecord(root, sha256);
+    },
+  };
+}
+
+/**
  * The admin SPA: built into dist/client, which the server serves at `/`.
  * Everything is bundled locally (the CSP allows only 'self'); the manifest
  * lets `npm run build:size` measure the initial JavaScript.
  */
 export default defineConfig({
   root: path.resolve(import.meta.dirname, 'client/app'),
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), recordSources()],
   build: {
     outDir: path.resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,

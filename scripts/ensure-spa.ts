@@ -1,30 +1,29 @@
 /**
  * Run before `npm start`: builds the admin SPA when dist/client is missing or
- * older than its sources, so a fresh clone needs no separate build step.
+ * was built from other sources, so a fresh clone needs no separate build step.
+ * "Other sources" is judged by content (scripts/spa-sources.ts): a production
+ * install after `npm run build` rewrites file times, not sources.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { hashSpaSources, readBuildRecord } from './spa-sources.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const built = path.join(root, 'dist/client/index.html');
-const sources = ['client', 'shared', 'vite.config.ts', 'package-lock.json'].map((p) => path.join(root, p));
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return fs.readdirSync(p).reduce((max, name) => Math.max(max, newestMtime(path.join(p, name))), st.mtimeMs);
-}
-
-const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
-if (builtAt >= Math.max(...sources.map(newestMtime))) process.exit(0);
+const built = fs.existsSync(path.join(root, 'dist/client/index.html'));
+const record = built ? readBuildRecord(root) : undefined;
+if (record && record.sha256 === hashSpaSources(root)) process.exit(0);
 
 const vite = path.join(root, 'node_modules/.bin/vite');
 if (!fs.existsSync(vite)) {
-  console.warn(builtAt ? 'harmonic: the admin app may be stale (vite is not installed to rebuild it)' : 'harmonic: the admin app is not built and vite is not installed; run `npm install` then `npm run build`');
+  if (!built) {
+    console.warn('harmonic: the admin app is not built and vite is not installed; run `npm install` then `npm run build`');
+  } else {
+    const why = record ? `client/, shared/ or the lock file changed since it was built at ${record.builtAt}` : 'nothing records what it was built from';
+    console.warn(`harmonic: the admin app in dist/client may be stale (${why}), and vite is not installed to rebuild it; run \`npm run build\` with the dev dependencies installed`);
+  }
   process.exit(0);
 }
-console.log('harmonic: building the admin app…');
+console.log(built ? 'harmonic: rebuilding the admin app (its sources changed)…' : 'harmonic: building the admin app…');
 const result = spawnSync(vite, ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,7 +1,7 @@
 /**
  * `npm test`: the whole suite, in the order a reviewer would want to read it:
- * typecheck, lint, SPA build, unit + integration (vitest), browser journeys
- * (Playwright). It installs what it needs on the way (Debian's chromium for the
+ * install on a fresh clone, typecheck, lint, SPA build, unit + integration
+ * (vitest), browser journeys (Playwright). It installs what it needs on the way (Debian's chromium for the
  * browser tests), finds PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432,
  * else an embedded one) once for every step, and ends with `N passed, N failed`.
  */
@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findTestPostgres } from '../server/testing/postgres.ts';
+import { checkFreshCloneInstall } from './install-check.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const artifacts = path.join(root, '.test-artifacts');
@@ -41,6 +42,13 @@ async function check(name: string, cmd: string, args: string[], env?: NodeJS.Pro
   const started = Date.now();
   const code = await run(cmd, args, env);
   results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, seconds: (Date.now() - started) / 1000 });
+}
+
+async function freshCloneInstall(): Promise<void> {
+  banner('install on a fresh clone (npm ci, then npm install leaves git status clean)');
+  for (const c of await checkFreshCloneInstall(root)) {
+    results.push({ name: c.name, passed: c.failure ? 0 : 1, failed: c.failure ? 1 : 0, seconds: c.seconds, ...(c.failure ? { note: c.failure } : {}) });
+  }
 }
 
 function readJson<T>(file: string): T | undefined {
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, TEST_DATABASE_URL: pgServer.adminUrl, FORCE_COLOR: process.env['FORCE_COLOR'] ?? '1' };
 
   try {
+    await freshCloneInstall();
     await check('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
     await check('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0']);
     await check('build the admin SPA (vite build)', bin('vite'), ['build', '--logLevel', 'warn']);

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
-import { adminRoleSchema, createAdminSchema, passwordSchema } from '../../shared/admin.ts';
+import { Option, type Command } from 'commander';
+import { ADMIN_ROLES, createAdminSchema, passwordSchema, type AdminRole } from '../../shared/admin.ts';
 import { parseInput } from '../validation.ts';
 import { cliActor } from './actor.ts';
-import { withServices } from './context.ts';
+import { withServices } from './lazy.ts';
 
 /** Reads a password from stdin (so it never appears in the process list or shell history). */
 async function readStdin(): Promise<string> {
@@ -18,13 +18,13 @@ export function registerAdminCommands(program: Command): void {
     .command('create')
     .description('Create an admin account; without --password-stdin a strong password is generated and printed once')
     .requiredOption('--email <email>', 'email address, used to sign in')
-    .option('--role <role>', 'owner, admin or viewer', 'admin')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(ADMIN_ROLES).default('admin'))
     .option('--name <name>', 'display name')
     .option('--password-stdin', 'read the password from standard input')
-    .action((opts: { email: string; role: string; name?: string; passwordStdin?: boolean }) =>
+    .action((opts: { email: string; role: AdminRole; name?: string; passwordStdin?: boolean }) =>
       withServices(async (s) => {
         const password = opts.passwordStdin ? await readStdin() : undefined;
-        const input = parseInput(createAdminSchema, { email: opts.email, role: parseInput(adminRoleSchema, opts.role), name: opts.name, password });
+        const input = parseInput(createAdminSchema, { email: opts.email, role: opts.role, name: opts.name, password });
         const { account, generatedPassword } = await s.adminAuth.createAccount(s.orm.em.fork(), input, cliActor());
         console.error(`Created ${account.role} ${account.email}.`);
         if (generatedPassword) {

@@ -1,9 +1,27 @@
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../config.ts';
-import { attachOrOpenDatabase } from '../db/database.ts';
+import { attachOrOpenDatabase, type Database } from '../db/database.ts';
+import { embeddedClusterDir, hasEmbeddedCluster } from '../db/embedded.ts';
 import { migrateUp } from '../db/migrate.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { createServices, stopServices, type Services } from '../services.ts';
+import { CliError } from './options.ts';
+
+/**
+ * Only the server creates the embedded cluster: a CLI pointed at the wrong
+ * directory would otherwise make an empty database there and answer "No user …".
+ */
+async function openExistingDatabase(config: Config, logger: Logger): Promise<Database> {
+  if (!config.databaseUrl && !(await hasEmbeddedCluster(config.dataDir))) {
+    throw new CliError(
+      `no database found. DATABASE_URL is not set, and there is no embedded PostgreSQL in ${embeddedClusterDir(config.dataDir)} ` +
+        `(${process.env['HARMONIC_DATA_DIR'] ? `HARMONIC_DATA_DIR=${process.env['HARMONIC_DATA_DIR']}` : 'HARMONIC_DATA_DIR is unset, so ./data'}).\n` +
+        'Start the server once with `npm start` (it creates the database), run the CLI from the directory the server runs in ' +
+        "or set HARMONIC_DATA_DIR to the server's data directory, or set DATABASE_URL to your PostgreSQL.",
+    );
+  }
+  return attachOrOpenDatabase(config, logger);
+}
 
 /**
  * Runs one CLI command with the database open, closing everything afterwards.
@@ -15,7 +33,7 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const config = loadConfig();
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
-  const database = await attachOrOpenDatabase(config, logger);
+  const database = await openExistingDatabase(config, logger);
   try {
     const orm = await initOrm({ clientUrl: database.url, poolMax: 2, logger, applicationName: 'harmonic-cli' });
     try {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { migrateDown, migrateUp, pendingMigrations } from '../db/migrate.ts';
-import { withDatabase } from './context.ts';
+import { withDatabase } from './lazy.ts';
+
+const migrations = () => import('../db/migrate.ts');
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('Database migrations');
@@ -10,7 +11,7 @@ export function registerDbCommands(program: Command): void {
     .action(() =>
       withDatabase(
         async (orm) => {
-          const applied = await migrateUp(orm);
+          const applied = await (await migrations()).migrateUp(orm);
           console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
         },
         { migrate: false },
@@ -23,7 +24,7 @@ export function registerDbCommands(program: Command): void {
     .action((opts: { all?: boolean }) =>
       withDatabase(
         async (orm) => {
-          const reverted = await migrateDown(orm, { all: opts.all ?? false });
+          const reverted = await (await migrations()).migrateDown(orm, { all: opts.all ?? false });
           console.log(reverted.length ? `Rolled back: ${reverted.join(', ')}` : 'Nothing to roll back.');
         },
         { migrate: false },
@@ -35,7 +36,7 @@ export function registerDbCommands(program: Command): void {
     .action(() =>
       withDatabase(
         async (orm) => {
-          const pending = await pendingMigrations(orm);
+          const pending = await (await migrations()).pendingMigrations(orm);
           console.log(pending.length ? `Pending: ${pending.join(', ')}` : 'Up to date.');
         },
         { migrate: false },

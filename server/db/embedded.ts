@@ -48,10 +48,19 @@ export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
 }
 
+/** The cluster inside a data directory; it exists once initdb has written PG_VERSION. */
+export function embeddedClusterDir(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'postgres');
+}
+
+export function hasEmbeddedCluster(dataDir: string): Promise<boolean> {
+  return exists(path.join(embeddedClusterDir(dataDir), 'PG_VERSION'));
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.logger.child({ component: 'embedded-postgres' });
   const dataDir = path.resolve(opts.dataDir);
-  const clusterDir = path.join(dataDir, 'postgres');
+  const clusterDir = embeddedClusterDir(dataDir);
   const database = opts.database ?? 'harmonic';
   await fs.mkdir(dataDir, { recursive: true });
 
@@ -62,7 +71,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     if (owner) await assertReachableBy(owner, clusterDir);
     const password = await readOrCreatePassword(dataDir);
 
-    if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
+    if (!(await hasEmbeddedCluster(dataDir))) {
       await initCluster(clusterDir, password, log);
     }
     if (asRoot && !owner) {

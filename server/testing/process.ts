@@ -20,14 +20,14 @@ export interface HarmonicProcess {
  * by default, or another command line. The environment is clean of DATABASE_URL
  * unless given, so the zero-setup path is what runs.
  */
-export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, string> } = {}): HarmonicProcess {
+export function spawnHarmonic(opts: { command?: string[]; env?: Record<string, string>; cwd?: string } = {}): HarmonicProcess {
   const [cmd, ...args] = opts.command ?? ['npm', 'start', '--silent'];
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !['DATABASE_URL', 'PORT', 'HARMONIC_DATA_DIR', 'NODE_ENV'].includes(k) && !k.startsWith('VITEST')) env[k] = v;
   }
   const child = spawn(cmd ?? 'npm', args, {
-    cwd: REPO_ROOT,
+    cwd: opts.cwd ?? REPO_ROOT,
     env: { ...env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
