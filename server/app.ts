@@ -9,6 +9,7 @@ import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRestRoutes } from './rest/routes.ts';
+import { recordRoutes } from './route-table.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { appRouter, type AppRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
@@ -64,6 +65,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     routerOptions: { maxParamLength: 200 },
   });
 
+  recordRoutes(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
   });
