@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import cookie from '@fastify/cookie';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { fastifyTrustProxy } from './client-address.ts';
 import { createContextFactory } from './context.ts';
@@ -10,10 +9,12 @@ import { AppError, errorBody, type ErrorCode } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRestRoutes } from './rest/routes.ts';
+import { recordRoutes } from './route-table.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
-import { appRouter, type AppRouter } from './routers/root.ts';
+import { appRouter } from './routers/root.ts';
 import type { Services } from './services.ts';
 import { registerSpa } from './spa.ts';
+import { registerTrpc } from './trpc-fastify.ts';
 
 export interface BuildAppOptions {
   services: Services;
@@ -65,6 +66,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     routerOptions: { maxParamLength: 200 },
   });
 
+  recordRoutes(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
   });
@@ -103,16 +105,14 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
   registerHealthRoutes(app, services);
   registerMetrics(app, services.metrics, { token: config.metricsToken, procedures: new Set(Object.keys(appRouter._def.procedures)) });
 
-  await app.register(fastifyTRPCPlugin, {
+  await registerTrpc(app, {
     prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: createContextFactory(services),
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
-      },
+    router: appRouter,
+    createContext: createContextFactory(services),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
     },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  });
 
   await app.register((api) => registerRestRoutes(api, services), { prefix: '/api/v1' });
 

@@ -1,8 +1,11 @@
 import { TRPCError, initTRPC } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
+import { adminActor } from './admin/service.ts';
 import type { Context } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
-import { AppError, ERROR_TABLE, validationError, type FieldIssue } from './errors.ts';
+import { AppError, ERROR_TABLE, validationError, type ErrorCode, type FieldIssue } from './errors.ts';
+import type { Services } from './services.ts';
 import { inputDepthIssue, zodIssues } from './validation.ts';
 
 /**
@@ -18,12 +21,42 @@ export interface ProcedureMeta {
   selfService?: true;
 }
 
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
+/**
+ * The context as procedures see it: the services bag is opaque, so a procedure
+ * can only reach the services its router names with `uses(...)`, and a router's
+ * dependencies are visible in one line.
+ */
+export type ProcedureContext = Omit<Context, 'services'> & { services: object };
+
+/** The whole bag, for the guards below; procedures go through `uses`. */
+const allServices = (ctx: ProcedureContext) => ctx.services as Services;
+
+/**
+ * tRPC's own failures (no such procedure, unparseable body, wrong method) have
+ * no AppError behind them; they still get the app code that matches their tRPC
+ * code, so every error a client sees carries one.
+ */
+const APP_CODE_FOR_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  PARSE_ERROR: 'BAD_REQUEST',
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_SUPPORTED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+const t = initTRPC.context<ProcedureContext>().meta<ProcedureMeta>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const issues: FieldIssue[] | undefined =
       cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
-    const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : undefined;
+    const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : APP_CODE_FOR_TRPC[error.code];
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
@@ -70,11 +103,19 @@ const boundInputDepth = t.middleware(async ({ getRawInput, next }) => {
 export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors).use(boundInputDepth);
 
 /**
+ * Narrows `ctx.services` to the named services: `keyedProcedure.use(uses('usage', 'sources'))`.
+ * Only the type narrows; the bag itself is passed on, so this costs nothing per call.
+ */
+export function uses<K extends keyof Services>(..._names: K[]) {
+  return t.middleware(({ ctx, next }) => next({ ctx: { services: ctx.services as Pick<Services, K> } }));
+}
+
+/**
  * Authenticated by the `X-API-Key` header; narrows ctx with the verified key.
  * No key or a bad key: UNAUTHORIZED. The key's owner is suspended: FORBIDDEN.
  */
 export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
-  const apiKey = await ctx.services.keys.authenticate(ctx.em, ctx.apiKeyHeader);
+  const apiKey = await allServices(ctx).keys.authenticate(ctx.em, ctx.apiKeyHeader);
   return next({ ctx: { apiKey } });
 });
 
@@ -83,11 +124,11 @@ export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({
  * configured ALLOWED_ORIGINS, or else this server's own (server/admin/origins.ts).
  * A request without an Origin header is not from a browser form or script, so it cannot be CSRF.
  */
-export function originAllowed(ctx: Context): boolean {
+export function originAllowed(ctx: ProcedureContext): boolean {
   const { origin, fetchSite, ownOrigins } = ctx.cookies;
   if (fetchSite === 'cross-site') return false;
   if (!origin) return true;
-  const allowed = ctx.services.config.allowedOrigins ?? ownOrigins ?? [];
+  const allowed = allServices(ctx).config.allowedOrigins ?? ownOrigins ?? [];
   return allowed.includes(origin);
 }
 
@@ -95,21 +136,22 @@ export function originAllowed(ctx: Context): boolean {
  * Authenticated by the admin session cookie; an API key never passes this
  * guard. No session, or an expired one: UNAUTHORIZED. Mutations also need the
  * session's CSRF token in X-CSRF-Token, and a role other than viewer; owner-only
- * procedures need an owner. Those failures are FORBIDDEN.
+ * procedures need an owner. Those failures are FORBIDDEN. The context gains
+ * the admin and the actor their changes are audited under.
  */
 export const adminProcedure = publicProcedure.meta({ auth: 'admin' }).use(async ({ ctx, next, type, meta }) => {
-  if (!ctx.cookies.sessionToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as an admin' });
-  if (!originAllowed(ctx)) throw new TRPCError({ code: 'FORBIDDEN', message: 'This origin may not use the admin API' });
-  const admin = await ctx.services.adminAuth.authenticate(ctx.em, ctx.cookies.sessionToken);
-  if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired; sign in again' });
+  const { adminAuth } = allServices(ctx);
+  // AppError, like every other failure, so the client's error carries an appCode.
+  if (!ctx.cookies.sessionToken) throw new AppError('UNAUTHORIZED', 'Sign in as an admin');
+  if (!originAllowed(ctx)) throw new AppError('FORBIDDEN', 'This origin may not use the admin API');
+  const admin = await adminAuth.authenticate(ctx.em, ctx.cookies.sessionToken);
+  if (!admin) throw new AppError('UNAUTHORIZED', 'Your session has expired; sign in again');
   if (type === 'mutation') {
-    if (!ctx.services.adminAuth.csrfMatches(admin, ctx.cookies.csrfToken)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: 'Missing or invalid X-CSRF-Token header' });
-    }
-    if (admin.role === 'viewer' && !meta?.selfService) throw new TRPCError({ code: 'FORBIDDEN', message: 'Viewers can look but not change anything' });
+    if (!adminAuth.csrfMatches(admin, ctx.cookies.csrfToken)) throw new AppError('FORBIDDEN', 'Missing or invalid X-CSRF-Token header');
+    if (admin.role === 'viewer' && !meta?.selfService) throw new AppError('FORBIDDEN', 'Viewers can look but not change anything');
   }
-  if (meta?.role === 'owner' && admin.role !== 'owner') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only owners can do this' });
-  return next({ ctx: { admin } });
+  if (meta?.role === 'owner' && admin.role !== 'owner') throw new AppError('FORBIDDEN', 'Only owners can do this');
+  return next({ ctx: { admin, actor: adminActor(admin, ctx.ip) } });
 });
 
 /** Managing admin accounts: owners only. */

@@ -8,6 +8,8 @@
  *   (e) the same call for a user over quota        (the 429 path)
  *   (f) the same call without a key                (demo mode)
  *   (g) the same call through tRPC                 (POST /trpc/data.fetch, the typed client's request)
+ *   (h) the peer: Fastify + @fastify/rate-limit + Redis (REDIS_URL, default redis://127.0.0.1:6379),
+ *       no key check, no ledger: what a user who gives up exactness builds
  * For each: req/s, p50/p99/max latency, errors, and CPU per request of the
  * server process and of PostgreSQL. `--profile` also records a CPU profile of
  * the Harmonic server and prints its top frames. Writes JSON to bench-results/.
@@ -61,7 +63,7 @@ function postgresCpuBetween(before: Map<number, number>, after: Map<number, numb
   return total;
 }
 
-function startReference(mode: 'hello' | 'metered', args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+function startReference(mode: 'hello' | 'metered' | 'peer', args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'reference-server.ts'), mode, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -127,7 +129,8 @@ async function main(): Promise<void> {
 
       const hello = await startReference('hello');
       const metered = await startReference('metered', [url, reference.userId]);
-      children.push(hello.child, metered.child);
+      const peer = await startReference('peer', [process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379']);
+      children.push(hello.child, metered.child, peer.child);
       const profileDir = path.join(OUT_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
       if (PROFILE) fs.mkdirSync(profileDir, { recursive: true });
       const harmonic = await spawnServer(url, {
@@ -201,6 +204,16 @@ async function main(): Promise<void> {
           body: dataBody,
           expected: 200,
         },
+        {
+          id: 'h',
+          name: 'peer: Fastify + rate-limit + Redis',
+          url: `${peer.url}/bench`,
+          pid: peer.child.pid ?? 0,
+          method: 'POST',
+          headers: { ...json, 'x-api-key': paying.key },
+          body: dataBody,
+          expected: 200,
+        },
       ];
 
       console.log(
@@ -219,6 +232,7 @@ async function main(): Promise<void> {
         'd/a': rps('d') / rps('a'),
         'e/d': rps('e') / rps('d'),
         'g/d': rps('g') / rps('d'),
+        'd/h': rps('d') / rps('h'),
       };
       printTable(
         rows.map((r) => ({ ...r, errors: r.errors, extra: `cpu ${r['cpuUsPerRequest']} µs/req, pg ${r['pgCpuUsPerRequest']} µs/req` })),
@@ -227,7 +241,7 @@ async function main(): Promise<void> {
       for (const r of rows)
         console.log(`  ${r.name.padEnd(46)} ${String(r['cpuUsPerRequest']).padStart(6)} / ${String(r['pgCpuUsPerRequest']).padStart(6)}`);
       console.log(
-        `\nratios: (d)/(b) = ${ratios['d/b'].toFixed(2)}, (d)/(a) = ${ratios['d/a'].toFixed(3)}, (e)/(d) = ${ratios['e/d'].toFixed(2)}, (g)/(d) = ${ratios['g/d'].toFixed(2)}`,
+        `\nratios: (d)/(b) = ${ratios['d/b'].toFixed(2)}, (d)/(a) = ${ratios['d/a'].toFixed(3)}, (e)/(d) = ${ratios['e/d'].toFixed(2)}, (g)/(d) = ${ratios['g/d'].toFixed(2)}, (d)/(h) = ${ratios['d/h'].toFixed(2)}`,
       );
 
       await new Promise((r) => setTimeout(r, 500));

@@ -4,9 +4,14 @@
  *   metered  (b) a bare Fastify route that does only what an exact quota needs,
  *                one atomic counter increment and one ledger insert, as a single
  *                SQL statement through `pg`: the ceiling for any correct metered request.
- * Usage: node scripts/bench/reference-server.ts <hello|metered> [databaseUrl userId]
+ *   peer     (h) what a user who gives up exactness glues together: Fastify,
+ *                @fastify/rate-limit counting in Redis per X-API-Key value (not
+ *                checked), no ledger, a small JSON answer.
+ * Usage: node scripts/bench/reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl]
  */
+import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 const [mode, databaseUrl, userId] = process.argv.slice(2);
@@ -33,8 +38,19 @@ if (mode === 'hello') {
     });
     return { used: rows[0]?.used ?? null };
   });
+} else if (mode === 'peer' && databaseUrl) {
+  const redis = new Redis(databaseUrl, { maxRetriesPerRequest: 1 });
+  await app.register(rateLimit, {
+    redis,
+    // A month's quota, far above what a run sends, so every call is admitted, as in (d).
+    max: 2_000_000_000,
+    timeWindow: '30 days',
+    keyGenerator: (req) => String(req.headers['x-api-key'] ?? req.ip),
+  });
+  app.post('/bench', async () => ({ ok: true }));
+  app.addHook('onClose', async () => void redis.disconnect());
 } else {
-  console.error('usage: reference-server.ts <hello|metered> [databaseUrl userId]');
+  console.error('usage: reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl]');
   process.exit(2);
 }
 

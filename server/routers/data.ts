@@ -1,13 +1,15 @@
 import { dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { quotaHeaders } from '../usage/headers.ts';
-import { keyedProcedure, publicProcedure, router } from '../trpc.ts';
+import { keyedProcedure, publicProcedure, router, uses } from '../trpc.ts';
+
+const metered = keyedProcedure.use(uses('usage', 'sources', 'metrics'));
 
 export const dataRouter = router({
   /** What `/api/v1/data` can answer from; no key needed. */
   sources: publicProcedure.query(() => ({ sources: [...SOURCE_NAMES] })),
 
   /** A metered query: admitted against the caller's monthly quota, answered from the requested sources. */
-  fetch: keyedProcedure.input(dataQuerySchema).mutation(async ({ ctx, input, signal }) => {
+  fetch: metered.input(dataQuerySchema).mutation(async ({ ctx, input, signal }) => {
     const startedAt = performance.now();
     const { result, admission } = await ctx.services.usage.meter(
       ctx.em,

@@ -1,28 +1,17 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarmonicClient, type RateLimit } from '../../client/sdk/index.ts';
-import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
-import { runCommonKeyedProcedureTests } from '../testing/guards.ts';
+import { createUserWithKey, postData, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 
 let server: TestServer;
-let suspended: UserWithKey;
 let active: UserWithKey;
 
 beforeAll(async () => {
   server = await startTestServer();
   active = await createUserWithKey(server.services);
-  suspended = await createUserWithKey(server.services);
-  await server.services.users.setStatus(server.orm.em.fork(), suspended.userId, 'suspended', TEST_ACTOR);
 });
 afterAll(() => server.close());
-
-describe('every keyed procedure is guarded', () => {
-  runCommonKeyedProcedureTests(
-    () => server,
-    () => ({ suspendedUserKey: suspended.key }),
-  );
-});
 
 describe('the typed client', () => {
   it('returns the same per-source shape as REST, with rate-limit headers', async () => {

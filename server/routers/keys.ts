@@ -1,12 +1,14 @@
 import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
 import { keyActor } from '../keys/actor.ts';
-import { keyedProcedure, router } from '../trpc.ts';
+import { keyedProcedure, router, uses } from '../trpc.ts';
+
+const procedure = keyedProcedure.use(uses('keys'));
 
 /** Self-service key management: a key manages its own user's keys, and only those. */
 export const keysRouter = router({
-  list: keyedProcedure.query(({ ctx }) => ctx.services.keys.list(ctx.em, ctx.apiKey.userId)),
+  list: procedure.query(({ ctx }) => ctx.services.keys.list(ctx.em, ctx.apiKey.userId)),
 
-  create: keyedProcedure.input(createKeySchema).mutation(({ ctx, input }) =>
+  create: procedure.input(createKeySchema).mutation(({ ctx, input }) =>
     ctx.services.keys.create(ctx.em, {
       userId: ctx.apiKey.userId,
       name: input.name,
@@ -16,11 +18,11 @@ export const keysRouter = router({
     }),
   ),
 
-  revoke: keyedProcedure.input(keyIdSchema).mutation(({ ctx, input }) =>
+  revoke: procedure.input(keyIdSchema).mutation(({ ctx, input }) =>
     ctx.services.keys.revoke(ctx.em, { keyId: input.id, ownerId: ctx.apiKey.userId, actor: keyActor(ctx.apiKey, ctx.ip) }),
   ),
 
-  rotate: keyedProcedure.input(rotateKeySchema).mutation(({ ctx, input }) =>
+  rotate: procedure.input(rotateKeySchema).mutation(({ ctx, input }) =>
     ctx.services.keys.rotate(ctx.em, {
       keyId: input.id,
       ownerId: ctx.apiKey.userId,

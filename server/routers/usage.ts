@@ -1,17 +1,19 @@
 import { analyticsInputSchema, trackUsageSchema } from '../../shared/usage.ts';
 import { quotaHeaders } from '../usage/headers.ts';
-import { keyedProcedure, router } from '../trpc.ts';
+import { keyedProcedure, router, uses } from '../trpc.ts';
+
+const procedure = keyedProcedure.use(uses('usage'));
 
 /** The caller's own usage; a key only ever sees its own user's numbers. */
 export const usageRouter = router({
-  current: keyedProcedure.query(({ ctx }) => ctx.services.usage.current(ctx.em, ctx.apiKey.userId)),
+  current: procedure.query(({ ctx }) => ctx.services.usage.current(ctx.em, ctx.apiKey.userId)),
 
-  analytics: keyedProcedure
+  analytics: procedure
     .input(analyticsInputSchema)
     .query(({ ctx, input }) => ctx.services.usage.analytics(ctx.em, ctx.apiKey.userId, input.days)),
 
   /** Meters work done elsewhere: admitted and counted against the quota exactly like a call. */
-  track: keyedProcedure.input(trackUsageSchema).mutation(async ({ ctx, input }) => {
+  track: procedure.input(trackUsageSchema).mutation(async ({ ctx, input }) => {
     const { admission } = await ctx.services.usage.meter(
       ctx.em,
       { kind: 'key', key: ctx.apiKey },

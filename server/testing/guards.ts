@@ -1,99 +1,301 @@
-import { TRPCError } from '@trpc/server';
 import { expect, it } from 'vitest';
-import type { CookieRequest } from '../context.ts';
+import { registeredRoutes } from '../route-table.ts';
 import { appRouter } from '../routers/root.ts';
 import type { ProcedureMeta } from '../trpc.ts';
-import { createTestCaller, type TestServer } from './server.ts';
+import type { AdminSessionCookie } from './admin.ts';
+import type { TestServer } from './server.ts';
 
-interface ProcedureInfo {
+/**
+ * The shared security suites, in the spirit of Unkey's runCommonRouteTests: a
+ * new procedure or REST route gets these checks by existing, not by someone
+ * remembering. Which checks apply is derived from where a procedure sits in the
+ * router (and which routes Fastify registered), never from its own declaration
+ * alone: a procedure under `admin.` built on publicProcedure fails here.
+ */
+
+type ProcedureType = 'query' | 'mutation' | 'subscription';
+export type Guard = 'public' | 'key' | 'admin';
+
+export interface ProcedureInfo {
   path: string;
-  type: 'query' | 'mutation' | 'subscription';
+  type: ProcedureType;
   meta: ProcedureMeta;
 }
 
+export function allProcedures(): ProcedureInfo[] {
+  return Object.entries(appRouter._def.procedures).map(([path, p]) => {
+    const def = (p as unknown as { _def: { meta?: ProcedureMeta; type: ProcedureType } })._def;
+    return { path, type: def.type, meta: def.meta ?? {} };
+  });
+}
+
+/** Procedures by their declared guard (the fuzz test's list of what to throw input at). */
 export function procedures(auth: ProcedureMeta['auth']): ProcedureInfo[] {
-  return Object.entries(appRouter._def.procedures)
-    .map(([path, p]) => {
-      const def = (p as unknown as { _def: { meta?: ProcedureMeta; type: ProcedureInfo['type'] } })._def;
-      return { path, type: def.type, meta: def.meta ?? {} };
-    })
-    .filter((p) => p.meta.auth === auth);
+  return allProcedures().filter((p) => p.meta.auth === auth);
 }
 
-async function codeOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}`;
+/** Where each guard applies, pinned by the test that runs the suites. */
+export interface ProcedureLayout {
+  /** Every procedure anyone may call, by path. Anything not listed here needs a credential. */
+  publicProcedures: readonly string[];
+  /** Top-level routers whose other procedures need an admin session. */
+  adminRouters: readonly string[];
+  /** Top-level routers whose other procedures need an API key. */
+  keyedRouters: readonly string[];
+  /** Path prefixes (e.g. `admin.accounts.`) only owners may call. */
+  ownerOnly: readonly string[];
+}
+
+/** The guard a procedure must sit behind, from its path alone; undefined when the layout does not say. */
+export function requiredGuard(layout: ProcedureLayout, path: string): Guard | undefined {
+  if (layout.publicProcedures.includes(path)) return 'public';
+  const top = path.split('.')[0] ?? '';
+  if (layout.adminRouters.includes(top)) return 'admin';
+  if (layout.keyedRouters.includes(top)) return 'key';
+  return undefined;
+}
+
+interface Credentials {
+  apiKey?: string;
+  session?: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'>;
+}
+
+interface Outcome {
+  status: number;
+  /** tRPC's error code (`UNAUTHORIZED`), or OK. */
+  code: string;
+  appCode: unknown;
+}
+
+/** Calls a procedure over HTTP, as a client would, with the given credentials and an empty input. */
+async function callProcedure(server: TestServer, p: ProcedureInfo, creds: Credentials): Promise<Outcome> {
+  const headers: Record<string, string> = {};
+  if (creds.apiKey !== undefined) headers['x-api-key'] = creds.apiKey;
+  if (creds.session) {
+    headers['cookie'] = `harmonic_session=${creds.session.sessionToken}`;
+    headers['x-csrf-token'] = creds.session.csrfToken;
   }
-}
-
-/** Calls `path` (e.g. `admin.users.list`) through createCaller with the given credentials and no input. */
-function invoke(server: TestServer, path: string, ctx: { apiKeyHeader?: string; cookies?: CookieRequest }): Promise<unknown> {
-  let target: unknown = createTestCaller(server.services, ctx);
-  for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-  if (typeof target !== 'function') throw new Error(`no procedure ${path}`);
-  return (target as (input?: unknown) => Promise<unknown>)(undefined);
+  const url = `${server.url}/trpc/${p.path}`;
+  const res =
+    p.type === 'query'
+      ? await fetch(url, { headers })
+      : await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+  const body = (await res.json()) as { error?: { data?: { code?: string; appCode?: unknown } } };
+  return { status: res.status, code: body.error?.data?.code ?? (res.ok ? 'OK' : `HTTP ${res.status}`), appCode: body.error?.data?.appCode };
 }
 
 /**
- * Runs every keyed procedure with no credential, a bad credential and the
- * wrong standing (a suspended user's key), as Unkey's runCommonRouteTests does:
- * a new procedure gets these checks by existing, not by someone remembering.
+ * Pins the public set and the guards' layout: every procedure is either listed
+ * as public or sits under a router whose guard the suites below check, and
+ * every one without a credential is refused unless it is listed.
  */
-export function runCommonKeyedProcedureTests(getServer: () => TestServer, credentials: () => { suspendedUserKey: string }): void {
-  const paths = procedures('key').map((p) => p.path);
+export function runProcedureLayoutTests(getServer: () => TestServer, layout: ProcedureLayout): void {
+  const all = allProcedures();
+
+  it('every procedure is pinned as public or sits under an admin or keyed router', () => {
+    expect(all.filter((p) => requiredGuard(layout, p.path) === undefined).map((p) => p.path)).toEqual([]);
+    expect(layout.publicProcedures.filter((path) => !all.some((p) => p.path === path))).toEqual([]);
+  });
+
+  it("each procedure's meta.auth says the guard it sits behind", () => {
+    const disagree = all.filter((p) => p.meta.auth !== requiredGuard(layout, p.path));
+    expect(disagree.map((p) => `${p.path}: meta says ${p.meta.auth}, its place says ${requiredGuard(layout, p.path)}`)).toEqual([]);
+    const ownerOnly = (path: string) => layout.ownerOnly.some((prefix) => path.startsWith(prefix));
+    expect(all.filter((p) => ownerOnly(p.path) !== (p.meta.role === 'owner')).map((p) => p.path)).toEqual([]);
+  });
+
+  it.each(all.map((p) => [p.path, p] as const))('%s without any credential: refused unless pinned public', async (path, p) => {
+    const outcome = await callProcedure(getServer(), p, {});
+    if (layout.publicProcedures.includes(path)) {
+      expect([401, 403]).not.toContain(outcome.status);
+    } else {
+      expect(outcome).toEqual({ status: 401, code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED' });
+    }
+  });
+}
+
+/**
+ * Runs every procedure of the keyed routers with a bad key, a suspended
+ * user's key, and an admin session instead of a key.
+ */
+export function runCommonKeyedProcedureTests(
+  getServer: () => TestServer,
+  layout: ProcedureLayout,
+  credentials: () => { suspendedUserKey: string; adminSession: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'> },
+): void {
+  const keyed = allProcedures().filter((p) => requiredGuard(layout, p.path) === 'key');
+  const cases = keyed.map((p) => [p.path, p] as const);
 
   it('finds the keyed procedures to check', () => {
-    expect(paths.length).toBeGreaterThanOrEqual(8);
+    expect(keyed.length).toBeGreaterThan(0);
   });
 
-  it.each(paths)('%s: no X-API-Key → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, {}))).toBe('UNAUTHORIZED');
+  it.each(cases)('%s: a bad key → UNAUTHORIZED', async (_path, p) => {
+    for (const apiKey of ['hm_not-a-key', `hm_${'A'.repeat(32)}`, '']) {
+      expect(await callProcedure(getServer(), p, { apiKey })).toEqual({ status: 401, code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED' });
+    }
   });
 
-  it.each(paths)('%s: a bad key → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: 'hm_not-a-key' }))).toBe('UNAUTHORIZED');
-    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: 'hm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }))).toBe('UNAUTHORIZED');
+  it.each(cases)("%s: a suspended user's key → FORBIDDEN", async (_path, p) => {
+    const outcome = await callProcedure(getServer(), p, { apiKey: credentials().suspendedUserKey });
+    expect(outcome).toEqual({ status: 403, code: 'FORBIDDEN', appCode: 'USER_SUSPENDED' });
   });
 
-  it.each(paths)("%s: a suspended user's key → FORBIDDEN", async (path) => {
-    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: credentials().suspendedUserKey }))).toBe('FORBIDDEN');
+  it.each(cases)('%s: an admin session and no key → UNAUTHORIZED', async (_path, p) => {
+    const outcome = await callProcedure(getServer(), p, { session: credentials().adminSession });
+    expect(outcome).toEqual({ status: 401, code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED' });
   });
 }
 
 /**
- * Runs every admin procedure anonymously (UNAUTHORIZED), with a valid API key
- * and no session (UNAUTHORIZED: a key never grants admin access), and as a
- * viewer calling a mutation or an owner-only procedure (FORBIDDEN).
+ * Runs every procedure of the admin routers with a valid API key and no session
+ * (a key never grants admin access), a made-up session, a real session without
+ * its CSRF token on a mutation, as a viewer calling a mutation, and as a
+ * non-owner admin calling an owner-only procedure.
  */
 export function runCommonAdminProcedureTests(
   getServer: () => TestServer,
-  credentials: () => { apiKey: string; viewer: { sessionToken: string; csrfToken: string } },
+  layout: ProcedureLayout,
+  credentials: () => { apiKey: string; viewer: AdminSessionCookie; admin: AdminSessionCookie },
 ): void {
-  const all = procedures('admin');
-  const forbiddenToViewers = all.filter((p) => (p.type === 'mutation' && !p.meta.selfService) || p.meta.role === 'owner');
+  const guarded = allProcedures().filter((p) => requiredGuard(layout, p.path) === 'admin');
+  const ownerOnly = guarded.filter((p) => layout.ownerOnly.some((prefix) => p.path.startsWith(prefix)));
+  const forbiddenToViewers = guarded.filter((p) => (p.type === 'mutation' && !p.meta.selfService) || ownerOnly.includes(p));
+  const mutations = guarded.filter((p) => p.type === 'mutation');
+  const refused = (code: 'UNAUTHORIZED' | 'FORBIDDEN') => ({ status: code === 'UNAUTHORIZED' ? 401 : 403, code, appCode: code });
+  const cases = (list: ProcedureInfo[]) => list.map((p) => [p.path, p] as const);
 
   it('finds the admin procedures to check', () => {
-    expect(all.length).toBeGreaterThanOrEqual(20);
-    expect(forbiddenToViewers.length).toBeGreaterThanOrEqual(15);
+    expect(guarded.length).toBeGreaterThan(0);
+    expect(ownerOnly.length).toBeGreaterThan(0);
   });
 
-  it.each(all.map((p) => p.path))('%s: anonymous → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, {}))).toBe('UNAUTHORIZED');
+  it.each(cases(guarded))('%s: an API key and no session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { apiKey: credentials().apiKey })).toEqual(refused('UNAUTHORIZED'));
   });
 
-  it.each(all.map((p) => p.path))('%s: an API key and no session → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, { apiKeyHeader: credentials().apiKey }))).toBe('UNAUTHORIZED');
+  it.each(cases(guarded))('%s: an expired or made-up session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { session: { sessionToken: 'x'.repeat(43), csrfToken: 'y' } })).toEqual(refused('UNAUTHORIZED'));
   });
 
-  it.each(all.map((p) => p.path))('%s: an expired or made-up session → UNAUTHORIZED', async (path) => {
-    expect(await codeOf(invoke(getServer(), path, { cookies: { sessionToken: 'x'.repeat(43), csrfToken: 'y' } }))).toBe('UNAUTHORIZED');
+  it.each(cases(mutations))('%s: a session without its CSRF token → FORBIDDEN', async (_path, p) => {
+    const { admin } = credentials();
+    expect(await callProcedure(getServer(), p, { session: { sessionToken: admin.sessionToken, csrfToken: 'wrong' } })).toEqual(refused('FORBIDDEN'));
   });
 
-  it.each(forbiddenToViewers.map((p) => p.path))('%s: a viewer → FORBIDDEN', async (path) => {
-    const { viewer } = credentials();
-    expect(await codeOf(invoke(getServer(), path, { cookies: viewer }))).toBe('FORBIDDEN');
+  it.each(cases(forbiddenToViewers))('%s: a viewer → FORBIDDEN', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { session: credentials().viewer })).toEqual(refused('FORBIDDEN'));
+  });
+
+  it.each(cases(ownerOnly))('%s: an admin who is not an owner → FORBIDDEN', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { session: credentials().admin })).toEqual(refused('FORBIDDEN'));
+  });
+}
+
+/** Which /api/v1 routes need no key, pinned by the test that runs the REST suite. */
+export interface RestLayout {
+  /** The prefix the suite covers, e.g. `/api/v1`. */
+  prefix: string;
+  /** `METHOD /url` of every route anyone may call (HEAD follows its GET; OPTIONS is always keyless). */
+  publicRoutes: readonly string[];
+  /** `METHOD /url` of the routes served in demo mode without a key; a key sent there is still checked. */
+  demoRoutes: readonly string[];
+}
+
+interface RestRoute {
+  route: string;
+  method: string;
+  url: string;
+  /** The resource answers this method with 405 to everyone (server/rest/resource.ts). */
+  methodNotAllowed: boolean;
+}
+
+/** The routes Fastify registered under the prefix, one per method, as `METHOD /url`. */
+export function restRoutes(server: TestServer, prefix: string): RestRoute[] {
+  return registeredRoutes(server.app)
+    .filter((r) => r.url === prefix || r.url.startsWith(`${prefix}/`))
+    .map((r) => ({ route: `${r.method} ${r.url}`, method: r.method, url: r.url, methodNotAllowed: r.config['methodNotAllowed'] === true }));
+}
+
+/** `401 UNAUTHORIZED`: the status and the JSON body's error code (HEAD answers have no body, so only the status). */
+async function callRoute(server: TestServer, r: RestRoute, apiKey?: string): Promise<string> {
+  const url = `${server.url}${r.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000').replace('*', 'x')}`;
+  const headers: Record<string, string> = apiKey === undefined ? {} : { 'x-api-key': apiKey };
+  const withBody = !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
+  const res = await fetch(url, { method: r.method, headers: withBody ? { ...headers, 'content-type': 'application/json' } : headers, ...(withBody ? { body: '{}' } : {}) });
+  const text = await res.text();
+  if (r.method === 'HEAD' || !text) return String(res.status);
+  const code = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as { error?: { code?: unknown } }).error?.code : undefined;
+  return code === undefined ? String(res.status) : `${res.status} ${String(code)}`;
+}
+
+/** Whether an outcome is the expected refusal; a HEAD answer can only show its status. */
+const refusedWith = (r: RestRoute, outcome: string, status: number, code: string) =>
+  outcome === (r.method === 'HEAD' ? String(status) : `${status} ${code}`);
+
+/**
+ * Runs every keyed REST route with no key, a bad key and a suspended owner's
+ * key; demo routes with a bad and a suspended key (without one they serve the
+ * demo quota); and checks the pinned public routes really need nothing.
+ */
+export function runCommonRestRouteTests(getServer: () => TestServer, layout: RestLayout, credentials: () => { suspendedUserKey: string }): void {
+  // Routes are registered by the time the server is up; collected lazily because describe-time runs first.
+  const routes = () => restRoutes(getServer(), layout.prefix);
+  const isPublic = (r: RestRoute) =>
+    r.method === 'OPTIONS' || layout.publicRoutes.includes(r.route) || (r.method === 'HEAD' && layout.publicRoutes.includes(`GET ${r.url}`));
+  const isDemo = (r: RestRoute) => layout.demoRoutes.includes(r.route) || (r.method === 'HEAD' && layout.demoRoutes.includes(`GET ${r.url}`));
+  const keyed = () => routes().filter((r) => !r.methodNotAllowed && !isPublic(r) && !isDemo(r));
+  const checked = () => routes().filter((r) => !r.methodNotAllowed && !isPublic(r));
+
+  it('the pinned routes exist, and there are keyed routes to check', () => {
+    const known = new Set(routes().map((r) => r.route));
+    expect([...layout.publicRoutes, ...layout.demoRoutes].filter((r) => !known.has(r))).toEqual([]);
+    expect(keyed().length).toBeGreaterThan(0);
+  });
+
+  it('every route that is not pinned public or demo refuses a call without a key (401)', async () => {
+    const wrong: string[] = [];
+    for (const r of keyed()) {
+      const outcome = await callRoute(getServer(), r);
+      if (!refusedWith(r, outcome, 401, 'UNAUTHORIZED')) wrong.push(`${r.route}: ${outcome}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('every keyed and demo route refuses a bad key (401) and a suspended owner’s key (403)', async () => {
+    const wrong: string[] = [];
+    for (const r of checked()) {
+      for (const apiKey of ['hm_not-a-key', `hm_${'A'.repeat(32)}`, '']) {
+        const outcome = await callRoute(getServer(), r, apiKey);
+        if (!refusedWith(r, outcome, 401, 'UNAUTHORIZED')) wrong.push(`${r.route} with ${JSON.stringify(apiKey)}: ${outcome}`);
+      }
+      const outcome = await callRoute(getServer(), r, credentials().suspendedUserKey);
+      if (!refusedWith(r, outcome, 403, 'USER_SUSPENDED')) wrong.push(`${r.route} with a suspended owner's key: ${outcome}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('demo routes serve a call without a key', async () => {
+    const wrong: string[] = [];
+    for (const r of routes().filter(isDemo)) {
+      const outcome = await callRoute(getServer(), r);
+      if (/^40[13]/.test(outcome)) wrong.push(`${r.route}: ${outcome}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('public routes need no key, and the 405 routes refuse everyone alike', async () => {
+    const wrong: string[] = [];
+    for (const r of routes().filter(isPublic)) {
+      const outcome = await callRoute(getServer(), r);
+      if (/^40[13]/.test(outcome)) wrong.push(`${r.route}: ${outcome}`);
+    }
+    for (const r of routes().filter((x) => x.methodNotAllowed)) {
+      for (const apiKey of [undefined, 'hm_not-a-key']) {
+        const outcome = await callRoute(getServer(), r, apiKey);
+        if (!refusedWith(r, outcome, 405, 'METHOD_NOT_ALLOWED')) wrong.push(`${r.route}: ${outcome}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 }

@@ -1,12 +1,13 @@
 import { overviewSchema, resetUsageSchema, userAnalyticsSchema } from '../../../shared/admin.ts';
-import { adminActor } from '../../admin/service.ts';
-import { adminProcedure, router } from '../../trpc.ts';
+import { adminProcedure, router, uses } from '../../trpc.ts';
+
+const procedure = adminProcedure.use(uses('usage'));
 
 /** The dashboards, read from the same ledger and counters that feed the rate-limit headers. */
 export const adminAnalyticsRouter = router({
-  overview: adminProcedure.input(overviewSchema).query(({ ctx, input }) => ctx.services.usage.overview(ctx.em, input.days)),
+  overview: procedure.input(overviewSchema).query(({ ctx, input }) => ctx.services.usage.overview(ctx.em, input.days)),
 
-  user: adminProcedure.input(userAnalyticsSchema).query(async ({ ctx, input }) => {
+  user: procedure.input(userAnalyticsSchema).query(async ({ ctx, input }) => {
     const [quota, usage] = await Promise.all([
       ctx.services.usage.current(ctx.em.fork(), input.userId),
       ctx.services.usage.analytics(ctx.em.fork(), input.userId, input.days),
@@ -15,7 +16,7 @@ export const adminAnalyticsRouter = router({
   }),
 
   /** Starts the user's count for this period again at zero; audited. */
-  resetUsage: adminProcedure
+  resetUsage: procedure
     .input(resetUsageSchema)
-    .mutation(({ ctx, input }) => ctx.services.usage.resetUsage(ctx.em, input.userId, adminActor(ctx.admin, ctx.ip))),
+    .mutation(({ ctx, input }) => ctx.services.usage.resetUsage(ctx.em, input.userId, ctx.actor)),
 });

@@ -1,25 +1,26 @@
 import { adminCreateKeySchema, adminListKeysSchema, adminRotateKeySchema, idSchema } from '../../../shared/admin.ts';
-import { adminActor } from '../../admin/service.ts';
-import { adminProcedure, router } from '../../trpc.ts';
+import { adminProcedure, router, uses } from '../../trpc.ts';
+
+const procedure = adminProcedure.use(uses('keys'));
 
 /** Keys of any user. */
 export const adminKeysRouter = router({
-  list: adminProcedure.input(adminListKeysSchema).query(({ ctx, input }) => ctx.services.keys.list(ctx.em, input.userId)),
+  list: procedure.input(adminListKeysSchema).query(({ ctx, input }) => ctx.services.keys.list(ctx.em, input.userId)),
 
   /** The key is in the result once, and never again. */
-  create: adminProcedure.input(adminCreateKeySchema).mutation(({ ctx, input }) =>
+  create: procedure.input(adminCreateKeySchema).mutation(({ ctx, input }) =>
     ctx.services.keys.create(ctx.em, {
       userId: input.userId,
       name: input.name,
       expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined,
       metadata: input.metadata,
-      actor: adminActor(ctx.admin, ctx.ip),
+      actor: ctx.actor,
     }),
   ),
 
-  revoke: adminProcedure.input(idSchema).mutation(({ ctx, input }) => ctx.services.keys.revoke(ctx.em, { keyId: input.id, actor: adminActor(ctx.admin, ctx.ip) })),
+  revoke: procedure.input(idSchema).mutation(({ ctx, input }) => ctx.services.keys.revoke(ctx.em, { keyId: input.id, actor: ctx.actor })),
 
-  rotate: adminProcedure.input(adminRotateKeySchema).mutation(({ ctx, input }) =>
-    ctx.services.keys.rotate(ctx.em, { keyId: input.id, gracePeriodSeconds: input.gracePeriodSeconds, actor: adminActor(ctx.admin, ctx.ip) }),
+  rotate: procedure.input(adminRotateKeySchema).mutation(({ ctx, input }) =>
+    ctx.services.keys.rotate(ctx.em, { keyId: input.id, gracePeriodSeconds: input.gracePeriodSeconds, actor: ctx.actor }),
   ),
 });

@@ -1,14 +1,15 @@
 import { createTierSchema, idSchema, updateTierSchema } from '../../../shared/admin.ts';
-import { adminActor } from '../../admin/service.ts';
-import { adminProcedure, router } from '../../trpc.ts';
+import { adminProcedure, router, uses } from '../../trpc.ts';
+
+const procedure = adminProcedure.use(uses('tiers'));
 
 export const adminTiersRouter = router({
-  list: adminProcedure.query(({ ctx }) => ctx.services.tiers.list(ctx.em)),
-  create: adminProcedure.input(createTierSchema).mutation(({ ctx, input }) => ctx.services.tiers.create(ctx.em, input, adminActor(ctx.admin, ctx.ip))),
-  update: adminProcedure.input(updateTierSchema).mutation(({ ctx, input }) => ctx.services.tiers.update(ctx.em, input, adminActor(ctx.admin, ctx.ip))),
+  list: procedure.query(({ ctx }) => ctx.services.tiers.list(ctx.em)),
+  create: procedure.input(createTierSchema).mutation(({ ctx, input }) => ctx.services.tiers.create(ctx.em, input, ctx.actor)),
+  update: procedure.input(updateTierSchema).mutation(({ ctx, input }) => ctx.services.tiers.update(ctx.em, input, ctx.actor)),
   /** Refused, saying why, while any user is on the tier. */
-  delete: adminProcedure.input(idSchema).mutation(async ({ ctx, input }) => {
-    await ctx.services.tiers.delete(ctx.em, input.id, adminActor(ctx.admin, ctx.ip));
+  delete: procedure.input(idSchema).mutation(async ({ ctx, input }) => {
+    await ctx.services.tiers.delete(ctx.em, input.id, ctx.actor);
     return { deleted: true };
   }),
 });
