@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import { clientIp } from './rest/request.ts';
+import { AppError } from './errors.ts';
+import { clientIp, presentedKey } from './rest/request.ts';
 import type { Services } from './services.ts';
 
 export const SESSION_COOKIE = 'harmonic_session';
@@ -26,8 +27,10 @@ export interface ContextOptions {
   services: Services;
   /** Client IP as Fastify resolved it (honouring TRUST_PROXY). */
   ip: string;
-  /** The raw `X-API-Key` header, if any. */
+  /** The key presented in `X-API-Key` or `Authorization: Bearer`, if any. */
   apiKeyHeader?: string | undefined;
+  /** Why the presented key cannot be read (two different keys); keyed procedures answer with it. */
+  apiKeyError?: AppError | undefined;
   cookies?: CookieRequest;
   /** Sets a response header; a no-op when called from tests without HTTP. */
   setHeader?: (name: string, value: string) => void;
@@ -42,6 +45,7 @@ export function createContextInner(opts: ContextOptions) {
     services: opts.services,
     ip: opts.ip,
     apiKeyHeader: opts.apiKeyHeader,
+    apiKeyError: opts.apiKeyError,
     cookies: opts.cookies ?? {},
     setHeader: opts.setHeader ?? (() => undefined),
     setSessionCookie: opts.setSessionCookie ?? (() => undefined),
@@ -56,11 +60,21 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 export function createContextFactory(services: Services) {
   return ({ req, res }: CreateFastifyContextOptions): Context => {
     const secure = req.protocol === 'https';
+    let apiKeyHeader: string | undefined;
+    let apiKeyError: AppError | undefined;
+    try {
+      apiKeyHeader = presentedKey(req.headers);
+    } catch (err) {
+      // Only keyed procedures care; an admin call with a stray Authorization header still works.
+      if (!(err instanceof AppError)) throw err;
+      apiKeyError = err;
+    }
     return createContextInner({
       em: services.orm.em.fork(),
       services,
       ip: clientIp(req),
-      apiKeyHeader: one(req.headers['x-api-key']),
+      apiKeyHeader,
+      apiKeyError,
       cookies: {
         sessionToken: req.cookies[SESSION_COOKIE],
         csrfToken: one(req.headers['x-csrf-token']),

@@ -63,10 +63,11 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors);
 
 /**
- * Authenticated by the `X-API-Key` header; narrows ctx with the verified key.
+ * Authenticated by the `X-API-Key` (or `Authorization: Bearer`) header; narrows ctx with the verified key.
  * No key or a bad key: UNAUTHORIZED. The key's owner is suspended: FORBIDDEN.
  */
 export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
+  if (ctx.apiKeyError) throw ctx.apiKeyError;
   const apiKey = await ctx.services.keys.authenticate(ctx.em, ctx.apiKeyHeader);
   return next({ ctx: { apiKey } });
 });
