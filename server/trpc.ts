@@ -1,4 +1,4 @@
-import { TRPCError, initTRPC } from '@trpc/server';
+import { TRPCError, initTRPC, type TRPCDefaultErrorShape } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
@@ -18,28 +18,32 @@ export interface ProcedureMeta {
   selfService?: true;
 }
 
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const issues: FieldIssue[] | undefined =
-      cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
-    const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : undefined;
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    return {
-      ...shape,
-      // Internal errors never leak their message or stack to the caller.
-      message: internal ? 'Internal server error' : issues ? issues.map((i) => `${i.field || 'input'}: ${i.message}`).join('; ') : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode,
-        issues,
-        details: cause instanceof AppError && !internal ? cause.details : undefined,
-      },
-    };
-  },
-});
+/** Every tRPC error carries our code (`appCode`) and, for bad input, the failing fields. */
+function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
+  const cause = error.cause;
+  const issues: FieldIssue[] | undefined =
+    cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
+  const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : undefined;
+  const internal = error.code === 'INTERNAL_SERVER_ERROR';
+  return {
+    ...shape,
+    // Internal errors never leak their message or stack to the caller.
+    message: internal ? 'Internal server error' : issues ? issues.map((i) => `${i.field || 'input'}: ${i.message}`).join('; ') : shape.message,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      appCode,
+      issues,
+      details: cause instanceof AppError && !internal ? cause.details : undefined,
+    },
+  };
+}
+
+/** What a failed call's error carries, as clients see it. */
+export type ErrorShape = ReturnType<typeof formatError>;
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({ errorFormatter: formatError });
 
 /** Services throw AppError; this turns it into the matching tRPC error (see server/errors.ts). */
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {

@@ -4,8 +4,11 @@ import { z } from 'zod';
 export const API_KEY_PATTERN = /^hm_[A-Za-z0-9]{32}$/;
 export const MAX_ROTATION_GRACE_SECONDS = 24 * 60 * 60;
 
+/** Any JSON value. zod's own JSONType would do, but the client package's types must not need zod. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 const metadataSchema = z
-  .record(z.string().max(64, 'keys must be at most 64 characters'), z.json())
+  .record(z.string().max(64, 'keys must be at most 64 characters'), z.json() as z.ZodType<JsonValue, JsonValue>)
   .refine((m) => Object.keys(m).length <= 32, 'must have at most 32 entries')
   .refine((m) => JSON.stringify(m).length <= 4096, 'must be at most 4 KB as JSON');
 
@@ -64,3 +67,4 @@ export const createdKeySchema = keySummarySchema
 export type CreatedKey = z.infer<typeof createdKeySchema>;
 
 export const rotatedKeySchema = z.object({ key: createdKeySchema, previous: keySummarySchema }).meta({ id: 'RotatedKey' });
+export type RotatedKey = z.infer<typeof rotatedKeySchema>;

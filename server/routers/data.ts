@@ -2,7 +2,7 @@ import { dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { quotaHeaders } from '../usage/headers.ts';
 import { keyedProcedure, publicProcedure, router } from '../trpc.ts';
 
-export const dataRouter = router({
+export const dataProcedures = {
   /** What `/api/v1/data` can answer from; no key needed. */
   sources: publicProcedure.query(() => ({ sources: [...SOURCE_NAMES] })),
 
@@ -20,4 +20,6 @@ export const dataRouter = router({
     ctx.setHeader('X-Response-Time', `${(performance.now() - startedAt).toFixed(1)}ms`);
     return result;
   }),
-});
+};
+
+export const dataRouter = router(dataProcedures);

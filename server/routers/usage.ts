@@ -3,7 +3,7 @@ import { quotaHeaders } from '../usage/headers.ts';
 import { keyedProcedure, router } from '../trpc.ts';
 
 /** The caller's own usage; a key only ever sees its own user's numbers. */
-export const usageRouter = router({
+export const usageProcedures = {
   current: keyedProcedure.query(({ ctx }) => ctx.services.usage.current(ctx.em, ctx.apiKey.userId)),
 
   analytics: keyedProcedure
@@ -21,4 +21,6 @@ export const usageRouter = router({
     for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
     return { recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() };
   }),
-});
+};
+
+export const usageRouter = router(usageProcedures);
