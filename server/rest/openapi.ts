@@ -170,7 +170,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     routePrefix: '/docs',
     // Without it, /api/v1/docs (no trailing slash) links its assets under /docs/static/, outside our prefix.
     indexPrefix: app.prefix,
-    staticCSP: true,
+    // The plugin's own CSP would allow any https: style or font and forbid the inline styles
+    // Swagger UI sets; this one allows this server only, like the admin app's.
+    staticCSP: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'", 'data:'],
+      'frame-ancestors': ["'none'"],
+      'img-src': ["'self'", 'data:'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'", "'unsafe-inline'"],
+    },
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 }
