@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'node_modules/**', '.test-artifacts/**', 'bench-results/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['dist/**', 'client/sdk/dist/**', 'data/**', 'node_modules/**', '.test-artifacts/**', 'bench-results/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -57,4 +57,13 @@ describe('loadConfig', () => {
       expect(message).not.toContain('hunter2');
     }
   });
+
+  it('reads CORS_ORIGINS as * or a list of origins, none by default', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com/, http://localhost:5173' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['app.example.com', '*,https://app.example.com']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(`CORS_ORIGINS=${JSON.stringify(bad)}: must be * or a comma-separated list of origins`);
+    }
+  });
 });

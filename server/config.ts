@@ -66,6 +66,14 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://admin.example.com' })))
     .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine(
+      (list) => (list.length === 1 && list[0] === '*') || list.every((o) => /^https?:\/\//.test(o) && URL.canParse(o)),
+      'must be * or a comma-separated list of origins such as https://app.example.com',
+    )
+    .optional(),
   ADMIN_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(30 * 86_400_000).default(12 * 3_600_000),
   ADMIN_SESSION_MAX_AGE_MS: z.coerce.number().int().min(1000).max(365 * 86_400_000).default(7 * 86_400_000),
   ADMIN_LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -122,6 +130,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Origins allowed to use cookie-authenticated routes; unset means the server's own origin only. */
   allowedOrigins: string[] | undefined;
+  /** Origins whose pages may call /api/v1 (never the cookie routes): `*` for any; empty for none. */
+  corsOrigins: '*' | string[];
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   sources: SourcesConfig;
@@ -183,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS?.map((o) => new URL(o).origin),
+    corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS?.map((o) => new URL(o).origin) ?? []),
     metricsToken: e.METRICS_TOKEN,
     sources: toSourcesConfig(e),
   };

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { ownOrigins } from './admin/origins.ts';
-import { clientIp } from './rest/request.ts';
+import { AppError } from './errors.ts';
+import { clientIp, presentedKey } from './rest/request.ts';
 import type { Services } from './services.ts';
 
 export const SESSION_COOKIE = 'harmonic_session';
@@ -27,8 +28,10 @@ export interface ContextOptions {
   services: Services;
   /** Client IP as Fastify resolved it (honouring TRUST_PROXY). */
   ip: string;
-  /** The raw `X-API-Key` header, if any. */
+  /** The key presented in `X-API-Key` or `Authorization: Bearer`, if any. */
   apiKeyHeader?: string | undefined;
+  /** Why the presented key cannot be read (two different keys); keyed procedures answer with it. */
+  apiKeyError?: AppError | undefined;
   cookies?: CookieRequest;
   /** Sets a response header; a no-op when called from tests without HTTP. */
   setHeader?: (name: string, value: string) => void;
@@ -43,6 +46,7 @@ export function createContextInner(opts: ContextOptions) {
     services: opts.services,
     ip: opts.ip,
     apiKeyHeader: opts.apiKeyHeader,
+    apiKeyError: opts.apiKeyError,
     cookies: opts.cookies ?? {},
     setHeader: opts.setHeader ?? (() => undefined),
     setSessionCookie: opts.setSessionCookie ?? (() => undefined),
@@ -60,11 +64,21 @@ export function createContextFactory(services: Services) {
   return ({ req, res }: CreateFastifyContextOptions): Context => {
     const secure = req.protocol === 'https';
     own ??= ownOrigins(services.config, req.server.server.address());
+    let apiKeyHeader: string | undefined;
+    let apiKeyError: AppError | undefined;
+    try {
+      apiKeyHeader = presentedKey(req.headers);
+    } catch (err) {
+      // Only keyed procedures care; an admin call with a stray Authorization header still works.
+      if (!(err instanceof AppError)) throw err;
+      apiKeyError = err;
+    }
     return createContextInner({
       em: services.orm.em.fork(),
       services,
       ip: clientIp(req),
-      apiKeyHeader: one(req.headers['x-api-key']),
+      apiKeyHeader,
+      apiKeyError,
       cookies: {
         sessionToken: req.cookies[SESSION_COOKIE],
         csrfToken: one(req.headers['x-csrf-token']),

@@ -1,4 +1,4 @@
-import { TRPCError, initTRPC } from '@trpc/server';
+import { TRPCError, initTRPC, type TRPCDefaultErrorShape } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { adminActor } from './admin/service.ts';
@@ -51,28 +51,32 @@ const APP_CODE_FOR_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
-const t = initTRPC.context<ProcedureContext>().meta<ProcedureMeta>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const issues: FieldIssue[] | undefined =
-      cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
-    const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : APP_CODE_FOR_TRPC[error.code];
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    return {
-      ...shape,
-      // Internal errors never leak their message or stack to the caller.
-      message: internal ? 'Internal server error' : issues ? issues.map((i) => `${i.field || 'input'}: ${i.message}`).join('; ') : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode,
-        issues,
-        details: cause instanceof AppError && !internal ? cause.details : undefined,
-      },
-    };
-  },
-});
+/** Every tRPC error carries our code (`appCode`) and, for bad input, the failing fields. */
+function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
+  const cause = error.cause;
+  const issues: FieldIssue[] | undefined =
+    cause instanceof ZodError ? zodIssues(cause) : cause instanceof AppError ? (cause.details?.['issues'] as FieldIssue[] | undefined) : undefined;
+  const appCode = cause instanceof AppError ? cause.code : issues ? 'VALIDATION_FAILED' : APP_CODE_FOR_TRPC[error.code];
+  const internal = error.code === 'INTERNAL_SERVER_ERROR';
+  return {
+    ...shape,
+    // Internal errors never leak their message or stack to the caller.
+    message: internal ? 'Internal server error' : issues ? issues.map((i) => `${i.field || 'input'}: ${i.message}`).join('; ') : shape.message,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      appCode,
+      issues,
+      details: cause instanceof AppError && !internal ? cause.details : undefined,
+    },
+  };
+}
+
+/** What a failed call's error carries, as clients see it. */
+export type ErrorShape = ReturnType<typeof formatError>;
+
+const t = initTRPC.context<ProcedureContext>().meta<ProcedureMeta>().create({ errorFormatter: formatError });
 
 /** Services throw AppError; this turns it into the matching tRPC error (see server/errors.ts). */
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
@@ -111,10 +115,11 @@ export function uses<K extends keyof Services>(..._names: K[]) {
 }
 
 /**
- * Authenticated by the `X-API-Key` header; narrows ctx with the verified key.
+ * Authenticated by the `X-API-Key` (or `Authorization: Bearer`) header; narrows ctx with the verified key.
  * No key or a bad key: UNAUTHORIZED. The key's owner is suspended: FORBIDDEN.
  */
 export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
+  if (ctx.apiKeyError) throw ctx.apiKeyError;
   const apiKey = await allServices(ctx).keys.authenticate(ctx.em, ctx.apiKeyHeader);
   return next({ ctx: { apiKey } });
 });

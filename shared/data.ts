@@ -30,7 +30,9 @@ export const dataQuerySchema = z.strictObject({
   sources: z
     .preprocess(
       // A single name is a list of one, so an unknown name is reported by its position like any other.
-      (v) => (typeof v === 'string' ? [v] : v),
+      // The parameter's type is the input type callers see (preprocess alone would make it `unknown`);
+      // at run time anything arrives, and the array schema judges it.
+      (v: SourceName | SourceName[]) => (typeof v === 'string' ? [v] : v),
       z
         .array(sourceNameSchema, { error: 'must be a source name or a list of source names' })
         .min(1, 'must name at least one source')

@@ -3,6 +3,8 @@ import { freeFormObject } from './json.ts';
 import { text } from './text.ts';
 
 /** API keys: `hm_` + 32 characters from [A-Za-z0-9]. */
+export type { JsonValue } from './json.ts';
+
 export const API_KEY_PATTERN = /^hm_[A-Za-z0-9]{32}$/;
 export const MAX_ROTATION_GRACE_SECONDS = 24 * 60 * 60;
 
@@ -63,3 +65,4 @@ export const createdKeySchema = keySummarySchema
 export type CreatedKey = z.infer<typeof createdKeySchema>;
 
 export const rotatedKeySchema = z.object({ key: createdKeySchema, previous: keySummarySchema }).meta({ id: 'RotatedKey' });
+export type RotatedKey = z.infer<typeof rotatedKeySchema>;

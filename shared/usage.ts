@@ -4,8 +4,9 @@ import { text } from './text.ts';
 export const MAX_ANALYTICS_DAYS = 366;
 
 export const analyticsInputSchema = z.strictObject({
+  // Typed as a number for callers (coercion alone would make it `unknown`); REST query strings are coerced.
   days: z.coerce
-    .number({ error: 'must be a number' })
+    .number<number>({ error: 'must be a number' })
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .max(MAX_ANALYTICS_DAYS, `must be at most ${MAX_ANALYTICS_DAYS}`)

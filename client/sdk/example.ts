@@ -1,9 +1,4 @@
-/**
- * The README's typed-client example, runnable from the repository root:
- *
- *   HARMONIC_URL=http://localhost:3000 HARMONIC_KEY=hm_… node client/sdk/example.ts
- */
-import { createHarmonicClient, TRPCClientError } from './index.ts';
+import { createHarmonicClient, TRPCClientError } from '@harmonic/client';
 
 const harmonic = createHarmonicClient({
   baseUrl: process.env['HARMONIC_URL'] ?? 'http://localhost:3000',
@@ -18,7 +13,7 @@ try {
   }
   for (const item of answer.merged.slice(0, 3)) console.log(`- ${item.title} (${item.url})`);
 
-  const usage = await harmonic.usage.current.query();
+  const usage = await harmonic.usage.current.query(); // the same numbers as the headers
   console.log(`${usage.tier}: ${usage.used} of ${usage.limit ?? 'unlimited'} this month`);
 } catch (err) {
   if (err instanceof TRPCClientError) {

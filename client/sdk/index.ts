@@ -1,11 +1,21 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import type { AppRouter } from '../../server/routers/root.ts';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { KeyedRouter } from '../../server/routers/keyed.ts';
 
-export type { AppRouter };
+export type { KeyedRouter };
 export { TRPCClientError };
-export type { DataAnswer, DataQueryInput, SourceName, SourceReport } from '../../shared/data.ts';
-export type { CreatedKey, KeySummary } from '../../shared/keys.ts';
-export type { QuotaState, UsageAnalytics } from '../../shared/usage.ts';
+
+// Named from the router itself, so they are exactly what the server accepts and answers.
+type Inputs = inferRouterInputs<KeyedRouter>;
+type Outputs = inferRouterOutputs<KeyedRouter>;
+export type DataQueryInput = Inputs['data']['fetch'];
+export type DataAnswer = Outputs['data']['fetch'];
+export type SourceName = Outputs['data']['sources']['sources'][number];
+export type SourceReport = NonNullable<DataAnswer['sources'][SourceName]>;
+export type KeySummary = Outputs['keys']['list'][number];
+export type CreatedKey = Outputs['keys']['create'];
+export type QuotaState = Outputs['usage']['current'];
+export type UsageAnalytics = Outputs['usage']['analytics'];
 
 /** The quota numbers of the last metered response, read from its headers. */
 export interface RateLimit {
@@ -45,8 +55,8 @@ function readRateLimit(headers: Headers): RateLimit | undefined {
 }
 
 /**
- * A fully typed client for TypeScript apps: every procedure, input and result
- * is inferred from the server's AppRouter.
+ * A fully typed client for TypeScript apps: every procedure an API key may
+ * call, with its input and result, inferred from the server's KeyedRouter.
  *
  *   const harmonic = createHarmonicClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.HARMONIC_KEY! });
  *   const answer = await harmonic.data.fetch.mutate({ query: 'rate limiting', sources: ['kb', 'wiki'] });
@@ -55,7 +65,7 @@ function readRateLimit(headers: Headers): RateLimit | undefined {
  */
 export function createHarmonicClient(options: HarmonicClientOptions) {
   const baseFetch = options.fetch ?? globalThis.fetch;
-  return createTRPCClient<AppRouter>({
+  return createTRPCClient<KeyedRouter>({
     links: [
       httpLink({
         url: `${options.baseUrl.replace(/\/+$/, '')}/trpc`,

@@ -41,7 +41,7 @@ const errors = {
   403: json(errorSchema, 'The key belongs to a suspended user'),
 };
 
-const keyed = [{ ApiKey: [] }];
+const keyed: Record<string, string[]>[] = [{ ApiKey: [] }, { BearerKey: [] }];
 
 export function openApiDocument() {
   return createDocument({
@@ -50,16 +50,21 @@ export function openApiDocument() {
       title: 'Harmonic API',
       version: '1.0.0',
       description:
-        'Query several sources with one call, metered against your monthly quota. Authenticate with the `X-API-Key` header. ' +
+        'Query several sources with one call, metered against your monthly quota. Authenticate with the `X-API-Key` header (or `Authorization: Bearer`). ' +
         'Every metered response carries the rate-limit headers; past the quota you get 429 with `Retry-After`.',
     },
     servers: [{ url: '/api/v1' }],
-    components: { securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+    components: {
+      securitySchemes: {
+        ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        BearerKey: { type: 'http', scheme: 'bearer', description: 'The same hm_… key as `Authorization: Bearer hm_…`' },
+      },
+    },
     paths: {
       '/data': {
         post: {
           summary: 'Answer a query from the chosen sources',
-          description: 'Without `X-API-Key` the call is served in demo mode (a small monthly quota per client IP, `X-Demo-Mode: true`).',
+          description: 'Without a key the call is served in demo mode (a small monthly quota per client IP, `X-Demo-Mode: true`).',
           security: [...keyed, {}],
           requestBody: { content: { 'application/json': { schema: dataQuerySchema } } },
           responses: {
@@ -161,5 +166,23 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   const document = openApiDocument();
   app.get('/openapi.json', async () => document);
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Without it, /api/v1/docs (no trailing slash) links its assets under /docs/static/, outside our prefix.
+    indexPrefix: app.prefix,
+    // The plugin's own CSP would allow any https: style or font and forbid the inline styles
+    // Swagger UI sets; this one allows this server only, like the admin app's.
+    staticCSP: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'", 'data:'],
+      'frame-ancestors': ["'none'"],
+      'img-src': ["'self'", 'data:'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'", "'unsafe-inline'"],
+    },
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
 }

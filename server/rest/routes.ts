@@ -11,8 +11,9 @@ import { Tier } from '../tiers/entity.ts';
 import { quotaHeaders } from '../usage/headers.ts';
 import type { Subject } from '../usage/service.ts';
 import { parseInput } from '../validation.ts';
+import { registerCors } from './cors.ts';
 import { registerOpenApi } from './openapi.ts';
-import { clientGone, clientIp, header, requestStart } from './request.ts';
+import { clientGone, clientIp, presentedKey, requestStart } from './request.ts';
 import { resource } from './resource.ts';
 
 /**
@@ -24,15 +25,23 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   const { keys, usage, sources, orm } = services;
   const em = () => orm.em.fork();
 
-  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), header(req, 'x-api-key'));
+  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers));
 
   /** Who a metered read is charged to: the key's user, or (without a key) the demo quota of the client's address. */
   const keyOrDemo = async (req: FastifyRequest, fork: EntityManager): Promise<Subject> => {
-    const presented = header(req, 'x-api-key');
+    const presented = presentedKey(req.headers);
     // A request that sends a key, even an empty or bad one, never falls back to demo mode.
     if (presented !== undefined) return { kind: 'key', key: await keys.authenticate(fork, presented) };
     if (usage.demoEnabled) return { kind: 'demo', clientIp: clientIp(req) };
-    throw new AppError('UNAUTHORIZED', 'Missing X-API-Key header (demo mode is off)');
+    throw new AppError('UNAUTHORIZED', 'Missing X-API-Key (or Authorization: Bearer) header; demo mode is off');
+  };
+
+  await registerCors(app, services.config.corsOrigins);
+
+  /** Where callers reach this server, for the examples we hand out. */
+  const publicUrl = () => {
+    const address = app.server.address();
+    return services.config.publicUrl ?? `http://localhost:${typeof address === 'object' && address ? address.port : services.config.port}`;
   };
 
   // JSON only: without this, Fastify would hand a text/plain body to the handlers as a string.
@@ -72,6 +81,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
       return reply.header('Allow', 'GET, HEAD, POST, OPTIONS').send({
         authentication: {
           header: 'X-API-Key',
+          alternative: 'Authorization: Bearer hm_…',
           format: 'hm_ followed by 32 characters from A-Z, a-z, 0-9',
           demo: usage.demoEnabled
             ? 'Without X-API-Key, calls are served in demo mode with a small monthly quota per client IP (X-Demo-Mode: true).'
@@ -85,8 +95,8 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
         },
         request: { method: 'POST', body: { query: 'string, 1-500 characters', sources: `one of or a list of: ${SOURCE_NAMES.join(', ')}`, limit: '1-20 results per source, default 5' } },
         examples: [
-          `curl -X POST http://localhost:3000/api/v1/data -H 'X-API-Key: hm_…' -H 'Content-Type: application/json' -d '{"query":"rate limiting","sources":["kb","wiki"]}'`,
-          `curl -X POST http://localhost:3000/api/v1/data -H 'Content-Type: application/json' -d '{"query":"weather in London","sources":"weather"}'`,
+          `curl -X POST ${publicUrl()}/api/v1/data -H 'X-API-Key: hm_…' -H 'Content-Type: application/json' -d '{"query":"rate limiting","sources":["kb","wiki"]}'`,
+          `curl -X POST ${publicUrl()}/api/v1/data -H 'Content-Type: application/json' -d '{"query":"weather in London","sources":"weather"}'`,
         ],
         docs: '/api/v1/docs',
         openapi: '/api/v1/openapi.json',

@@ -4,7 +4,7 @@ import { keyedProcedure, publicProcedure, router, uses } from '../trpc.ts';
 
 const metered = keyedProcedure.use(uses('usage', 'sources', 'metrics'));
 
-export const dataRouter = router({
+export const dataProcedures = {
   /** What `/api/v1/data` can answer from; no key needed. */
   sources: publicProcedure.query(() => ({ sources: [...SOURCE_NAMES] })),
 
@@ -22,4 +22,6 @@ export const dataRouter = router({
     ctx.setHeader('X-Response-Time', `${(performance.now() - startedAt).toFixed(1)}ms`);
     return result;
   }),
-});
+};
+
+export const dataRouter = router(dataProcedures);

@@ -5,7 +5,7 @@ import { keyedProcedure, router, uses } from '../trpc.ts';
 const procedure = keyedProcedure.use(uses('usage'));
 
 /** The caller's own usage; a key only ever sees its own user's numbers. */
-export const usageRouter = router({
+export const usageProcedures = {
   current: procedure.query(({ ctx }) => ctx.services.usage.current(ctx.em, ctx.apiKey.userId)),
 
   analytics: procedure
@@ -23,4 +23,6 @@ export const usageRouter = router({
     for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
     return { recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() };
   }),
-});
+};
+
+export const usageRouter = router(usageProcedures);

@@ -25,9 +25,9 @@ describe('curl', () => {
 });
 
 describe('typed client snippet', () => {
-  it('builds the same call through harmonic/client', () => {
+  it('builds the same call through @harmonic/client', () => {
     const s = typedClientSnippet(base);
-    expect(s).toContain(`import { createHarmonicClient } from 'harmonic/client';`);
+    expect(s).toContain(`import { createHarmonicClient } from '@harmonic/client';`);
     expect(s).toContain(`baseUrl: "http://localhost:3000",`);
     expect(s).toContain('apiKey: process.env.HARMONIC_KEY!,');
     expect(s).toContain(`harmonic.data.fetch.mutate({ query: "Ada's rate limiting", sources: ["kb", "wiki"], limit: 5 })`);

@@ -33,12 +33,12 @@ export function curlCommand(r: PlaygroundRequest): string {
   return lines.join(' \\\n  ');
 }
 
-/** The same call through the typed client (client/sdk, `harmonic/client`). */
+/** The same call through the typed client (client/sdk, the `@harmonic/client` package). */
 export function typedClientSnippet(r: PlaygroundRequest): string {
   const key = r.apiKey !== null && r.revealKey ? JSON.stringify(r.apiKey) : 'process.env.HARMONIC_KEY!';
   const input = `{ query: ${JSON.stringify(r.query)}, sources: [${r.sources.map((s) => JSON.stringify(s)).join(', ')}], limit: ${r.limit} }`;
   return [
-    `import { createHarmonicClient } from 'harmonic/client';`,
+    `import { createHarmonicClient } from '@harmonic/client';`,
     ``,
     ...(r.apiKey === null ? [`// The typed client always sends a key: demo mode is for keyless REST calls only.`] : []),
     `const harmonic = createHarmonicClient({`,
