@@ -72,7 +72,8 @@ function requestView(req: FastifyRequest, reply: FastifyReply): Request {
     // Only the path and query are read; the host is not ours to trust.
     url: `http://localhost${req.url}`,
     headers: { get: header, has: (name) => header(name) !== null },
-    json: async () => (typeof body === 'string' ? JSON.parse(body) : body),
+    // An empty body is no input (a mutation without arguments), as with the official adapter.
+    json: async () => (typeof body === 'string' ? (body.trim() === '' ? undefined : JSON.parse(body)) : body),
     signal: aborted.signal,
   };
   return view as Request;

@@ -32,7 +32,8 @@ beforeAll(async () => {
   ]);
   server = server_;
   user = await createUserWithKey(server.services);
-  const json = pack.stdout.slice(pack.stdout.indexOf('['));
+  // prepack's build logs come first on stdout (some lines start with `[`); npm's JSON array starts a line with `[` then `{`.
+  const json = pack.stdout.slice(pack.stdout.search(/^\[\s*\{/m));
   packed = (JSON.parse(json) as { filename: string; name: string; files: { path: string }[] }[])[0]!;
   const tarball = path.join(scratch, path.basename((JSON.parse(json) as { filename: string }[])[0]!.filename));
 
