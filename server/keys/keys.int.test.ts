@@ -1,5 +1,7 @@
+import { TRPCClientError } from '@trpc/client';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHarmonicClient } from '../../client/sdk/index.ts';
 import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { buildKey, generateKey, keyDigest } from './format.ts';
@@ -194,6 +196,33 @@ describe('revoking and rotating', () => {
     const conflict = await api(`/keys/${other.id}/rotate`, u.key, { method: 'POST' });
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).error.code).toBe('CONFLICT');
+  });
+
+  it('a key already rotated (in its grace period) is refused with 409 on REST and tRPC, and nothing is issued', async () => {
+    const u = await createUserWithKey(server.services);
+    const first = await api(`/keys/${u.keyId}/rotate`, u.key, { method: 'POST', body: JSON.stringify({ gracePeriodSeconds: 3600 }) });
+    expect(first.status).toBe(201);
+    const rotated = await first.json();
+    const deadline = rotated.previous.expiresAt;
+    expect(rotated.key.expiresAt, 'the new key keeps the old key’s own expiry (none)').toBeNull();
+
+    // The old key still works in its grace period, but it is no longer the key to rotate.
+    const again = await api(`/keys/${u.keyId}/rotate`, u.key, { method: 'POST', body: JSON.stringify({ gracePeriodSeconds: 60 }) });
+    expect(again.status).toBe(409);
+    const body = await again.json();
+    expect(body.error).toMatchObject({ code: 'CONFLICT', replacedById: rotated.key.id });
+    expect(body.error.message).toContain('already rotated');
+
+    const harmonic = createHarmonicClient({ baseUrl: server.url, apiKey: rotated.key.key });
+    const viaTrpc = await harmonic.keys.rotate.mutate({ id: u.keyId, gracePeriodSeconds: 60 }).catch((err: unknown) => err);
+    expect(viaTrpc).toBeInstanceOf(TRPCClientError);
+    expect((viaTrpc as TRPCClientError<never>).data).toMatchObject({ code: 'CONFLICT', httpStatus: 409 });
+
+    const keys = await harmonic.keys.list.query();
+    expect(keys.map((k) => k.id).sort()).toEqual([u.keyId, rotated.key.id].sort());
+    expect(keys.find((k) => k.id === u.keyId)).toMatchObject({ status: 'active', expiresAt: deadline, replacedById: rotated.key.id });
+    // The replacement rotates normally.
+    expect((await harmonic.keys.rotate.mutate({ id: rotated.key.id, gracePeriodSeconds: 0 })).key.expiresAt).toBeNull();
   });
 
   it("a key cannot see or touch another user's keys", async () => {

@@ -178,6 +178,13 @@ export class KeyService {
       if (old.revokedAt || (old.expiresAt && old.expiresAt <= now)) {
         throw new AppError('CONFLICT', `Key ${maskKey(old.lookupId)} is ${old.revokedAt ? 'revoked' : 'expired'} and cannot be rotated`);
       }
+      // Its expiry is now the grace deadline, not the key's own, so a second rotation would hand the
+      // new key that deadline; the replacement is the key to rotate.
+      if (old.replacedBy) {
+        throw new AppError('CONFLICT', `Key ${maskKey(old.lookupId)} was already rotated; rotate its replacement (${old.replacedBy.id}) instead`, {
+          details: { replacedById: old.replacedBy.id },
+        });
+      }
       const owner = await tx.findOneOrFail(User, { id: old.user.id });
       const { record, key } = await this.issue(tx, owner, old.name, old.expiresAt ?? null, old.metadata);
       if (params.gracePeriodSeconds === 0) {
