@@ -67,7 +67,7 @@ export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomai
  * No key or a bad key: UNAUTHORIZED. The key's owner is suspended: FORBIDDEN.
  */
 export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
-  const apiKey = await ctx.services.keys.authenticate(ctx.em, ctx.apiKeyHeader);
+  const apiKey = await ctx.services.keys.authenticate(ctx.em, ctx.apiKeyHeader, ctx.ip);
   return next({ ctx: { apiKey } });
 });
 
