@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { TRPC_MAX_BATCH } from '../shared/trpc.ts';
 import { fastifyTrustProxy } from './client-address.ts';
 import { createContextFactory } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
@@ -33,6 +34,12 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
+/** Long enough for the longest batch tRPC accepts: TRPC_MAX_BATCH of the longest procedure path, comma-separated. */
+function trpcBatchPathLimit(): number {
+  const longest = Math.max(...Object.keys(appRouter._def.procedures).map((path) => path.length));
+  return TRPC_MAX_BATCH * (longest + 1);
+}
+
 /** Builds the HTTP app (tRPC, REST, health, SPA). Used by main.ts and by tests. */
 export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<FastifyInstance> {
   const { config, logger } = services;
@@ -46,9 +53,14 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     requestIdHeader: false,
     return503OnClosing: true,
     // A URL that cannot be decoded (e.g. `/api/%E0%A4%A`) is refused before routing.
-    frameworkErrors(_error, req, res) {
+    frameworkErrors(error, req, res) {
       const reply = res as unknown as FastifyReply;
-      void reply.code(400).send(errorBody(new AppError('BAD_REQUEST', `The URL ${JSON.stringify(req.url.slice(0, 200))} is not valid`)));
+      const url = JSON.stringify(req.url.slice(0, 200));
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `A path segment of the URL ${url} is too long (a batched tRPC call carries at most ${TRPC_MAX_BATCH} procedures)`
+          : `The URL ${url} is not valid`;
+      void reply.code(400).send(errorBody(new AppError('BAD_REQUEST', message)));
     },
     // Requests Node's parser rejects (malformed, oversized headers) never reach a route; answer them
     // in the same JSON shape as every other error.
@@ -63,7 +75,8 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
-    routerOptions: { maxParamLength: 200 },
+    // A batched tRPC GET puts every procedure's path in one route parameter (`/trpc/a.b,c.d,…`).
+    routerOptions: { maxParamLength: trpcBatchPathLimit() },
   });
 
   recordRoutes(app);
@@ -108,6 +121,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
   await registerTrpc(app, {
     prefix: '/trpc',
     router: appRouter,
+    maxBatchSize: TRPC_MAX_BATCH,
     createContext: createContextFactory(services),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');

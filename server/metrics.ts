@@ -13,7 +13,8 @@ export type AuthFailureReason =
   | 'wrong_secret'
   | 'expired'
   | 'suspended'
-  | 'revoked_since_cached';
+  | 'revoked_since_cached'
+  | 'throttled';
 
 /**
  * Prometheus metrics for one server instance (see docs/operations.md). A

@@ -6,8 +6,10 @@ import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
 import { KbService } from './kb/service.ts';
+import { BcryptPool } from './keys/bcrypt-pool.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
+import { VerifyThrottle } from './keys/throttle.ts';
 import { MaintenanceJob } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
@@ -28,6 +30,8 @@ export interface Services {
   orm: Orm;
   databaseHealth: DatabaseHealth;
   keyCache: KeyCache;
+  /** bcrypt off the event loop (server/keys/bcrypt-pool.ts). */
+  bcrypt: BcryptPool;
   keys: KeyService;
   users: UserService;
   ledger: LedgerWriter;
@@ -49,13 +53,15 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
   const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
   const sources = new SourceService({ config: config.sources, logger, orm });
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, metrics });
+  const bcrypt = new BcryptPool();
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle: new VerifyThrottle(), metrics });
   return {
     config,
     logger,
     orm,
     databaseHealth: new DatabaseHealth(orm),
     keyCache,
+    bcrypt,
     keys,
     users: new UserService(),
     ledger,
@@ -110,4 +116,5 @@ export async function stopServices(services: Services): Promise<void> {
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
   await services.sources.close();
+  await services.bcrypt.close();
 }

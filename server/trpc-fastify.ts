@@ -9,6 +9,8 @@ export interface TrpcRouteOptions<TRouter extends AnyRouter> {
   router: TRouter;
   createContext: (opts: CreateFastifyContextOptions) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   onError?: HTTPErrorHandler<TRouter, Request>;
+  /** A batch naming more procedures is refused with 400. */
+  maxBatchSize?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function registerTrpc<TRouter extends AnyRouter>(app: FastifyInstan
           error: null,
           createContext: async ({ info }) => opts.createContext({ req, res: reply, info }),
           onError: opts.onError,
+          ...(opts.maxBatchSize === undefined ? {} : { maxBatchSize: opts.maxBatchSize }),
         });
         if (!response.headers.get('content-type')?.startsWith('application/json')) return reply.send(response);
         reply.code(response.status);

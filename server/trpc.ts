@@ -120,7 +120,7 @@ export function uses<K extends keyof Services>(..._names: K[]) {
  */
 export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({ ctx, next }) => {
   if (ctx.apiKeyError) throw ctx.apiKeyError;
-  const apiKey = await allServices(ctx).keys.authenticate(ctx.em, ctx.apiKeyHeader);
+  const apiKey = await allServices(ctx).keys.authenticate(ctx.em, ctx.apiKeyHeader, ctx.ip);
   return next({ ctx: { apiKey } });
 });
 

@@ -3,15 +3,20 @@
  *  - verification latency on a cache hit and on a miss (bcrypt),
  *  - admission latency (the one atomic statement),
  *  - the whole keyed overhead (auth + quota + metering) over HTTP, against an
- *    unauthenticated route that does the same nothing.
+ *    unauthenticated route that does the same nothing;
+ *  - a valid, cached key's latency, quiet and while 16 connections flood the
+ *    server with well-formed keys that have the key's real lookup id and random
+ *    secrets, from one address and from a new address per request.
  * Prints a table and writes JSON to bench-results/.
  */
+import { randomBytes, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServices, startServices, stopServices } from '../../server/services.ts';
+import { buildKey, LOOKUP_LENGTH } from '../../server/keys/format.ts';
 import { createUserWithKey } from '../../server/testing/fixtures.ts';
 import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
@@ -28,6 +33,29 @@ async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]
   return samples;
 }
 
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** What anyone can make, since the checksum is public: a real lookup id, a random secret, a valid checksum. */
+const forgedKey = (lookupId: string) => buildKey(lookupId, Array.from(randomBytes(18), (b) => ALPHABET[b % 62]).join(''));
+
+function p95(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0;
+}
+
+/** Autocannon until stop(); resolves with its result. */
+function background(opts: autocannon.Options): { stop: () => Promise<autocannon.Result> } {
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(opts, (err: unknown, result: autocannon.Result) => (err ? reject(err) : resolve(result)));
+  });
+  return {
+    stop: () => {
+      instance?.stop();
+      return done;
+    },
+  };
+}
+
 async function http(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; connections: number }) {
   const result = await autocannon({
     url,
@@ -42,7 +70,9 @@ async function http(url: string, opts: { method?: string; headers?: Record<strin
 
 async function main(): Promise<void> {
   await withBenchDatabase('bench_auth', async ({ url, orm, logger, source }) => {
-    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', BCRYPT_COST: process.env['BCRYPT_COST'] ?? '10' });
+    // TRUST_PROXY so the many-address flood can name its addresses in X-Forwarded-For; every other
+    // request comes straight from 127.0.0.1.
+    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', BCRYPT_COST: process.env['BCRYPT_COST'] ?? '10', TRUST_PROXY: 'true' });
     const rows: Row[] = [];
     const services = createServices({ config, logger, orm });
     await startServices(services);
@@ -112,9 +142,65 @@ async function main(): Promise<void> {
       });
     }
 
+    // 4. A flood of well-formed random secrets on the key's real lookup id, against a valid cached key.
+    // The same sequential calls quiet and under each flood, in this one run; p95 is what the goal is about.
+    const lookupId = user.key.slice(3, 3 + LOOKUP_LENGTH);
+    const SAMPLES = Number(process.env['BENCH_FLOOD_SAMPLES'] ?? 3_000);
+    const floodRows: Row[] = [];
+    const quiet = await timeEach(SAMPLES, keyed);
+    floodRows.push({ name: 'valid cached key, quiet', unit: 'ms', ...percentiles(quiet), p95: p95(quiet) });
+    for (const [name, manyAddresses] of [
+      ['valid cached key, flood from one address (c=16)', false],
+      ['valid cached key, flood from a new address per request (c=16)', true],
+    ] as const) {
+      const comparesBefore = services.bcrypt.compares;
+      const flood = background({
+        url: `${base}/api/v1/usage/track`,
+        method: 'POST',
+        connections: 16,
+        duration: 3600,
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              body: trackBody,
+              headers: {
+                ...jsonHeaders,
+                'x-api-key': forgedKey(lookupId),
+                ...(manyAddresses ? { 'x-forwarded-for': `198.18.${randomInt(256)}.${randomInt(256)}` } : {}),
+              },
+            }),
+          },
+        ],
+      });
+      const started = performance.now();
+      const samples = await timeEach(SAMPLES, keyed);
+      const seconds = (performance.now() - started) / 1000;
+      const result = await flood.stop();
+      const compares = services.bcrypt.compares - comparesBefore;
+      floodRows.push({
+        name,
+        unit: 'ms',
+        ...percentiles(samples),
+        p95: p95(samples),
+        floodRps: Math.round(result.requests.total / seconds),
+        floodStatuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
+        bcryptComparesPerSecond: Number((compares / seconds).toFixed(1)),
+        errors: result.errors,
+      });
+    }
+    const quietP95 = floodRows[0]?.['p95'] as number;
+    for (const r of floodRows.slice(1)) r['p95VsQuiet'] = Number(((r['p95'] as number) / quietP95).toFixed(2));
+    rows.push(...floodRows);
+
     await app.close();
     await stopServices(services);
     printTable(rows);
+    console.log('\nflood rows (valid key p95, and what the flood got):');
+    for (const r of floodRows) {
+      const extra = r['floodRps'] === undefined ? '' : `, x${String(r['p95VsQuiet'])} quiet; flood ${String(r['floodRps'])} req/s ${JSON.stringify(r['floodStatuses'])}, ${String(r['bcryptComparesPerSecond'])} bcrypt compares/s`;
+      console.log(`  ${r.name}: p95 ${(r['p95'] as number).toFixed(2)} ms${extra}`);
+    }
     const outDir = path.resolve(import.meta.dirname, '../../bench-results');
     fs.mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `auth-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -1,5 +1,6 @@
-import bcrypt from 'bcryptjs';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHarmonicClient } from '../../client/sdk/index.ts';
 import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
 import { untilCacheForgetsSuspension } from '../testing/key-cache.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
@@ -135,18 +136,14 @@ describe('bad keys', () => {
   it('remembers a failed verification, so a flood of one bad key costs one bcrypt compare', async () => {
     // Right lookup id, wrong secret: the path that costs a bcrypt compare.
     const wrong = buildKey(owner.key.slice(3, 11), 'F'.repeat(18));
-    const compare = vi.spyOn(bcrypt, 'compare');
-    try {
-      const results = await Promise.all(Array.from({ length: 30 }, () => postData(server.url, { query: 'x', sources: 'kb' }, wrong)));
-      expect(results.every((r) => r.status === 401)).toBe(true);
-      const again = await postData(server.url, { query: 'x', sources: 'kb' }, wrong);
-      expect(again.status).toBe(401);
-      // 31 attempts: concurrent ones share one verification, later ones hit the cached rejection.
-      expect(compare).toHaveBeenCalledTimes(1);
-      expect(server.services.keyCache.get(keyDigest(wrong))).toBe('rejected');
-    } finally {
-      compare.mockRestore();
-    }
+    const before = server.services.bcrypt.compares;
+    const results = await Promise.all(Array.from({ length: 30 }, () => postData(server.url, { query: 'x', sources: 'kb' }, wrong)));
+    expect(results.every((r) => r.status === 401)).toBe(true);
+    const again = await postData(server.url, { query: 'x', sources: 'kb' }, wrong);
+    expect(again.status).toBe(401);
+    // 31 attempts: concurrent ones share one verification, later ones hit the cached rejection.
+    expect(server.services.bcrypt.compares - before).toBe(1);
+    expect(server.services.keyCache.get(keyDigest(wrong))).toBe('rejected');
   });
 
   it('a request that sends a bad key never falls back to demo mode', async () => {
@@ -206,6 +203,33 @@ describe('revoking and rotating', () => {
     const conflict = await api(`/keys/${other.id}/rotate`, u.key, { method: 'POST' });
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).error.code).toBe('CONFLICT');
+  });
+
+  it('a key already rotated (in its grace period) is refused with 409 on REST and tRPC, and nothing is issued', async () => {
+    const u = await createUserWithKey(server.services);
+    const first = await api(`/keys/${u.keyId}/rotate`, u.key, { method: 'POST', body: JSON.stringify({ gracePeriodSeconds: 3600 }) });
+    expect(first.status).toBe(201);
+    const rotated = await first.json();
+    const deadline = rotated.previous.expiresAt;
+    expect(rotated.key.expiresAt, 'the new key keeps the old key’s own expiry (none)').toBeNull();
+
+    // The old key still works in its grace period, but it is no longer the key to rotate.
+    const again = await api(`/keys/${u.keyId}/rotate`, u.key, { method: 'POST', body: JSON.stringify({ gracePeriodSeconds: 60 }) });
+    expect(again.status).toBe(409);
+    const body = await again.json();
+    expect(body.error).toMatchObject({ code: 'CONFLICT', replacedById: rotated.key.id });
+    expect(body.error.message).toContain('already rotated');
+
+    const harmonic = createHarmonicClient({ baseUrl: server.url, apiKey: rotated.key.key });
+    const viaTrpc = await harmonic.keys.rotate.mutate({ id: u.keyId, gracePeriodSeconds: 60 }).catch((err: unknown) => err);
+    expect(viaTrpc).toBeInstanceOf(TRPCClientError);
+    expect((viaTrpc as TRPCClientError<never>).data).toMatchObject({ code: 'CONFLICT', httpStatus: 409 });
+
+    const keys = await harmonic.keys.list.query();
+    expect(keys.map((k) => k.id).sort()).toEqual([u.keyId, rotated.key.id].sort());
+    expect(keys.find((k) => k.id === u.keyId)).toMatchObject({ status: 'active', expiresAt: deadline, replacedById: rotated.key.id });
+    // The replacement rotates normally.
+    expect((await harmonic.keys.rotate.mutate({ id: rotated.key.id, gracePeriodSeconds: 0 })).key.expiresAt).toBeNull();
   });
 
   it("a key cannot see or touch another user's keys", async () => {

@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
 import type { CreatedKey, KeySummary } from '../../shared/keys.ts';
 import { audit, type Actor } from '../audit/service.ts';
@@ -8,14 +7,18 @@ import { AppError } from '../errors.ts';
 import type { AuthFailureReason, Metrics } from '../metrics.ts';
 import { broadcastInvalidation, type Invalidation } from '../events/invalidation.ts';
 import { User } from '../users/entity.ts';
+import type { BcryptPool } from './bcrypt-pool.ts';
 import type { KeyCache, VerifiedKey } from './cache.ts';
 import { ApiKey } from './entity.ts';
 import { generateKey, keyDigest, maskKey, parseKey } from './format.ts';
+import type { VerifyThrottle } from './throttle.ts';
 
 export interface KeyServiceDeps {
   cache: KeyCache;
   logger: Logger;
   bcryptCost: number;
+  bcrypt: BcryptPool;
+  throttle: VerifyThrottle;
   metrics?: Metrics | undefined;
 }
 
@@ -29,6 +32,13 @@ export interface CreateKeyParams {
 
 /** The one answer for every bad key: unknown id, wrong secret, bad checksum, revoked, expired, malformed. */
 const invalidKey = () => new AppError('UNAUTHORIZED', 'Invalid API key');
+
+/** The same answer whichever limit was hit (address or lookup id), so it tells nothing about the key. */
+const tooManyAttempts = (retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', `Too many failed API key attempts; retry in ${retryAfterSeconds} s`, {
+    details: { retryAfterSeconds },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
 
 export function keySummary(key: ApiKey, now = Date.now()): KeySummary {
   const status = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active';
@@ -63,9 +73,11 @@ export class KeyService {
 
   /**
    * Resolves the `X-API-Key` header to a verified key, or throws 401 (any bad
-   * key, one body for all) or 403 (the owner is suspended).
+   * key, one body for all), 403 (the owner is suspended) or 429 (too many
+   * failed attempts from this address or on this lookup id; server/keys/throttle.ts).
+   * `clientIp` is the caller's address; without one only the per-id limits apply.
    */
-  async authenticate(em: EntityManager, presented: string | undefined): Promise<VerifiedKey> {
+  async authenticate(em: EntityManager, presented: string | undefined, clientIp?: string): Promise<VerifiedKey> {
     const { metrics } = this.deps;
     const fail = (reason: AuthFailureReason, error: AppError = invalidKey()) => {
       metrics?.authFailures.inc({ reason });
@@ -86,7 +98,21 @@ export class KeyService {
     } else {
       let pending = this.inflight.get(digest);
       if (!pending) {
-        pending = this.verify(em, presented, parsed.lookupId, digest).finally(() => this.inflight.delete(digest));
+        // Checked once per verification: requests that share one in flight cost nothing more.
+        const ticket = this.deps.throttle.begin(parsed.lookupId, digest, clientIp);
+        if ('retryAfterSeconds' in ticket) throw fail('throttled', tooManyAttempts(ticket.retryAfterSeconds));
+        pending = this.verify(em, presented, parsed.lookupId, digest)
+          .then(
+            (verified) => {
+              ticket.done(verified ? 'verified' : 'failed');
+              return verified;
+            },
+            (err: unknown) => {
+              ticket.done('error');
+              throw err;
+            },
+          )
+          .finally(() => this.inflight.delete(digest));
         this.inflight.set(digest, pending);
       }
       key = await pending;
@@ -102,7 +128,7 @@ export class KeyService {
 
   private async verify(em: EntityManager, presented: string, lookupId: string, digest: string): Promise<VerifiedKey | undefined> {
     const row = await em.getRepository(ApiKey).findActiveByLookupId(lookupId);
-    if (!row || !(await bcrypt.compare(presented, row.key_hash))) {
+    if (!row || !(await this.deps.bcrypt.compare(presented, row.key_hash))) {
       this.deps.metrics?.authFailures.inc({ reason: row ? 'wrong_secret' : 'not_found_or_revoked' });
       this.deps.cache.reject(digest);
       return undefined;
@@ -123,7 +149,7 @@ export class KeyService {
   }
 
   async create(em: EntityManager, params: CreateKeyParams): Promise<CreatedKey> {
-    return em.transactional(async (tx) => {
+    const created = await em.transactional(async (tx) => {
       const owner = await tx.findOne(User, { id: params.userId, deletedAt: null });
       if (!owner) throw new AppError('NOT_FOUND', `No user with id ${params.userId}`);
       const { record, key } = await this.issue(tx, owner, params.name, params.expiresAt ?? null, params.metadata ?? {});
@@ -135,6 +161,8 @@ export class KeyService {
       await tx.flush();
       return { ...keySummary(record), key };
     });
+    this.trustIssued(created.key);
+    return created;
   }
 
   async list(em: EntityManager, userId: string): Promise<KeySummary[]> {
@@ -178,6 +206,13 @@ export class KeyService {
       if (old.revokedAt || (old.expiresAt && old.expiresAt <= now)) {
         throw new AppError('CONFLICT', `Key ${maskKey(old.lookupId)} is ${old.revokedAt ? 'revoked' : 'expired'} and cannot be rotated`);
       }
+      // Its expiry is now the grace deadline, not the key's own, so a second rotation would hand the
+      // new key that deadline; the replacement is the key to rotate.
+      if (old.replacedBy) {
+        throw new AppError('CONFLICT', `Key ${maskKey(old.lookupId)} was already rotated; rotate its replacement (${old.replacedBy.id}) instead`, {
+          details: { replacedById: old.replacedBy.id },
+        });
+      }
       const owner = await tx.findOneOrFail(User, { id: old.user.id });
       const { record, key } = await this.issue(tx, owner, old.name, old.expiresAt ?? null, old.metadata);
       if (params.gracePeriodSeconds === 0) {
@@ -209,7 +244,13 @@ export class KeyService {
       return { key: { ...keySummary(record), key }, previous: keySummary(old) };
     });
     this.deps.cache.evictKey(params.keyId);
+    this.trustIssued(result.key.key);
     return result;
+  }
+
+  private trustIssued(key: string): void {
+    const parsed = parseKey(key);
+    if (parsed) this.deps.throttle.trust(parsed.lookupId, keyDigest(key));
   }
 
   /** Applies a change announced by this or another instance. */
@@ -237,7 +278,7 @@ export class KeyService {
         user: owner,
         name,
         lookupId: generated.lookupId,
-        keyHash: await bcrypt.hash(generated.key, this.deps.bcryptCost),
+        keyHash: await this.deps.bcrypt.hash(generated.key, this.deps.bcryptCost),
         expiresAt,
         metadata,
         usageCount: 0,

@@ -154,7 +154,7 @@ export function openApiDocument() {
           security: keyed,
           requestParams: { path: z.object({ id: z.uuid() }) },
           requestBody: { content: { 'application/json': { schema: rotateKeySchema.omit({ id: true }) } } },
-          responses: { 201: json(rotatedKeySchema, 'The new key (shown once) and the old one'), ...errors, 404: json(errorSchema, 'No such key of yours'), 409: json(errorSchema, 'The key is revoked or expired') },
+          responses: { 201: json(rotatedKeySchema, 'The new key (shown once) and the old one'), ...errors, 404: json(errorSchema, 'No such key of yours'), 409: json(errorSchema, 'The key is revoked, expired or already rotated (rotate its replacement)') },
         },
       },
     },

@@ -25,13 +25,13 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   const { keys, usage, sources, orm } = services;
   const em = () => orm.em.fork();
 
-  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers));
+  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers), clientIp(req));
 
   /** Who a metered read is charged to: the key's user, or (without a key) the demo quota of the client's address. */
   const keyOrDemo = async (req: FastifyRequest, fork: EntityManager): Promise<Subject> => {
     const presented = presentedKey(req.headers);
     // A request that sends a key, even an empty or bad one, never falls back to demo mode.
-    if (presented !== undefined) return { kind: 'key', key: await keys.authenticate(fork, presented) };
+    if (presented !== undefined) return { kind: 'key', key: await keys.authenticate(fork, presented, clientIp(req)) };
     if (usage.demoEnabled) return { kind: 'demo', clientIp: clientIp(req) };
     throw new AppError('UNAUTHORIZED', 'Missing X-API-Key (or Authorization: Bearer) header; demo mode is off');
   };

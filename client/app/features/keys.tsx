@@ -109,9 +109,12 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
                   <Td className="text-right">
                     {k.status === 'active' ? (
                       <div className="flex justify-end gap-1.5">
-                        <Button size="sm" onClick={() => setRotating(k)} aria-label={`Rotate key ${k.name}`}>
-                          <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate
-                        </Button>
+                        {/* A key in its grace period is already rotated; the server refuses a second rotation (409). */}
+                        {!k.replacedById && (
+                          <Button size="sm" onClick={() => setRotating(k)} aria-label={`Rotate key ${k.name}`}>
+                            <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate
+                          </Button>
+                        )}
                         <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(k)} aria-label={`Revoke key ${k.name}`}>
                           <Trash2 className="size-3.5" aria-hidden="true" /> Revoke
                         </Button>

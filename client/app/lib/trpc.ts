@@ -3,6 +3,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/routers/root.ts';
+import { TRPC_MAX_BATCH } from '../../../shared/trpc.ts';
 import { readError } from './errors.ts';
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -43,6 +44,7 @@ export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: '/trpc',
+      maxItems: TRPC_MAX_BATCH,
       // Every admin mutation carries the session's CSRF token; the session cookie itself is httpOnly.
       headers: (): Record<string, string> => {
         const token = csrfToken();
