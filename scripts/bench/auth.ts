@@ -9,14 +9,15 @@
  *    secrets, from one address and from a new address per request.
  * Prints a table and writes JSON to bench-results/.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServices, startServices, stopServices } from '../../server/services.ts';
-import { buildKey, LOOKUP_LENGTH } from '../../server/keys/format.ts';
+import { LOOKUP_LENGTH } from '../../server/keys/format.ts';
 import { createUserWithKey } from '../../server/testing/fixtures.ts';
 import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
@@ -33,25 +34,33 @@ async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]
   return samples;
 }
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-/** What anyone can make, since the checksum is public: a real lookup id, a random secret, a valid checksum. */
-const forgedKey = (lookupId: string) => buildKey(lookupId, Array.from(randomBytes(18), (b) => ALPHABET[b % 62]).join(''));
-
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0;
 }
 
-/** Autocannon until stop(); resolves with its result. */
-function background(opts: autocannon.Options): { stop: () => Promise<autocannon.Result> } {
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(opts, (err: unknown, result: autocannon.Result) => (err ? reject(err) : resolve(result)));
+interface FloodTotals {
+  requests: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/** Starts scripts/bench/flood.ts in its own process and resolves once its first request was answered. */
+async function startFlood(base: string, lookupId: string, mode: string, rate: number | undefined): Promise<{ stop: () => Promise<FloodTotals> }> {
+  const args = [path.join(import.meta.dirname, 'flood.ts'), base, lookupId, mode, ...(rate ? [String(rate)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const next = () => new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`flood.ts exited with ${code}`)));
   });
+  if ((await next()) !== 'ready') throw new Error('flood.ts did not start');
   return {
-    stop: () => {
-      instance?.stop();
-      return done;
+    stop: async () => {
+      const totals = next();
+      child.kill('SIGTERM');
+      return JSON.parse(await totals) as FloodTotals;
     },
   };
 }
@@ -143,63 +152,67 @@ async function main(): Promise<void> {
     }
 
     // 4. A flood of well-formed random secrets on the key's real lookup id, against a valid cached key.
-    // The same sequential calls quiet and under each flood, in this one run; p95 is what the goal is about.
+    // This machine's background load drifts, so each flood alternates with no flood in short rounds and
+    // its p95 is compared with the p95 of its own quiet rounds. 200 req/s is 13 times the issue's flood
+    // (16 connections that bcrypt held to 15 req/s); the unbounded rows show what is left at full
+    // speed, next to a flood of the cheapest route for scale.
     const lookupId = user.key.slice(3, 3 + LOOKUP_LENGTH);
-    const SAMPLES = Number(process.env['BENCH_FLOOD_SAMPLES'] ?? 3_000);
+    const ROUNDS = 5;
+    const PER_ROUND = Number(process.env['BENCH_FLOOD_SAMPLES'] ?? 600);
     const floodRows: Row[] = [];
-    const quiet = await timeEach(SAMPLES, keyed);
-    floodRows.push({ name: 'valid cached key, quiet', unit: 'ms', ...percentiles(quiet), p95: p95(quiet) });
-    for (const [name, manyAddresses] of [
-      ['valid cached key, flood from one address (c=16)', false],
-      ['valid cached key, flood from a new address per request (c=16)', true],
+    for (const [name, mode, rate] of [
+      ['forged keys, one address, c=16, 200 req/s', 'forged-one-address', 200],
+      ['forged keys, new address per request, c=16, 200 req/s', 'forged-many-addresses', 200],
+      ['forged keys, one address, c=16, unbounded', 'forged-one-address', undefined],
+      ['forged keys, new address per request, c=16, unbounded', 'forged-many-addresses', undefined],
+      ['unauthenticated GET /api/v1/data, c=16, unbounded (HTTP load alone)', 'unauthenticated', undefined],
     ] as const) {
-      const comparesBefore = services.bcrypt.compares;
-      const flood = background({
-        url: `${base}/api/v1/usage/track`,
-        method: 'POST',
-        connections: 16,
-        duration: 3600,
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              body: trackBody,
-              headers: {
-                ...jsonHeaders,
-                'x-api-key': forgedKey(lookupId),
-                ...(manyAddresses ? { 'x-forwarded-for': `198.18.${randomInt(256)}.${randomInt(256)}` } : {}),
-              },
-            }),
-          },
-        ],
-      });
-      const started = performance.now();
-      const samples = await timeEach(SAMPLES, keyed);
-      const seconds = (performance.now() - started) / 1000;
-      const result = await flood.stop();
-      const compares = services.bcrypt.compares - comparesBefore;
+      const quiet: number[] = [];
+      const flooded: number[] = [];
+      let seconds = 0;
+      let compares = 0;
+      const statuses: Record<string, number> = {};
+      let requests = 0;
+      let floodSeconds = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        quiet.push(...(await timeEach(PER_ROUND, keyed)));
+        const comparesBefore = services.bcrypt.compares;
+        const flood = await startFlood(base, lookupId, mode, rate);
+        const started = performance.now();
+        flooded.push(...(await timeEach(PER_ROUND, keyed)));
+        seconds += (performance.now() - started) / 1000;
+        const totals = await flood.stop();
+        compares += services.bcrypt.compares - comparesBefore;
+        requests += totals.requests;
+        floodSeconds += totals.seconds;
+        for (const [code, n] of Object.entries(totals.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+      }
+      const quietP95 = p95(quiet);
+      const floodP95 = p95(flooded);
       floodRows.push({
-        name,
+        name: `valid cached key under flood: ${name}`,
         unit: 'ms',
-        ...percentiles(samples),
-        p95: p95(samples),
-        floodRps: Math.round(result.requests.total / seconds),
-        floodStatuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
+        ...percentiles(flooded),
+        p95: floodP95,
+        quietP95,
+        p95VsQuiet: Number((floodP95 / quietP95).toFixed(2)),
+        floodRps: Math.round(requests / floodSeconds),
+        floodStatuses: statuses,
         bcryptComparesPerSecond: Number((compares / seconds).toFixed(1)),
-        errors: result.errors,
       });
     }
-    const quietP95 = floodRows[0]?.['p95'] as number;
-    for (const r of floodRows.slice(1)) r['p95VsQuiet'] = Number(((r['p95'] as number) / quietP95).toFixed(2));
     rows.push(...floodRows);
 
     await app.close();
     await stopServices(services);
     printTable(rows);
-    console.log('\nflood rows (valid key p95, and what the flood got):');
+    console.log('\nvalid cached key (sequential keyed POST /api/v1/usage/track), p95 with and without each flood:');
     for (const r of floodRows) {
-      const extra = r['floodRps'] === undefined ? '' : `, x${String(r['p95VsQuiet'])} quiet; flood ${String(r['floodRps'])} req/s ${JSON.stringify(r['floodStatuses'])}, ${String(r['bcryptComparesPerSecond'])} bcrypt compares/s`;
-      console.log(`  ${r.name}: p95 ${(r['p95'] as number).toFixed(2)} ms${extra}`);
+      const [p, q] = [r['p95'] as number, r['quietP95'] as number];
+      console.log(
+        `  ${r.name}: ${p.toFixed(2)} ms vs ${q.toFixed(2)} ms quiet (x${String(r['p95VsQuiet'])}); ` +
+          `the flood got ${String(r['floodRps'])} req/s ${JSON.stringify(r['floodStatuses'])}, ${String(r['bcryptComparesPerSecond'])} bcrypt compares/s`,
+      );
     }
     const outDir = path.resolve(import.meta.dirname, '../../bench-results');
     fs.mkdirSync(outDir, { recursive: true });

@@ -54,7 +54,8 @@ export class BcryptPool {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    // close(), not destroy(): a verification still running at shutdown finishes instead of failing.
+    await this.pool.close();
   }
 
   private async run(task: CompareTask | HashTask, name: 'compare' | 'hash'): Promise<boolean | string> {
