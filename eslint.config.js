@@ -21,6 +21,16 @@ export default tseslint.config(
     ...reactHooks.configs.flat.recommended,
   },
   {
+    // What each write refreshes is declared once per domain (client/app/lib/invalidation.ts).
+    files: ['client/app/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'invalidateQueries', message: 'Use useInvalidate() from client/app/lib/invalidation.ts: what a write refreshes is declared once per domain.' },
+      ],
+    },
+  },
+  {
     // Command-line tools, examples and measured tests print to stdout on purpose.
     files: ['server/cli/**', 'scripts/**', 'e2e/**', 'client/sdk/example.ts', '**/*.test.ts'],
     rules: { 'no-console': 'off' },

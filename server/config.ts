@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './client-address.ts';
-import { envFlag } from './env.ts';
+import { envFlag } from './env-flag.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**

@@ -31,8 +31,10 @@ export async function withDatabase<T>(
   fn: (orm: Orm, env: { config: Config; logger: Logger }) => Promise<T>,
   opts: { migrate?: boolean } = {},
 ): Promise<T> {
-  const config = loadConfig();
-  const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
+  // The CLI's own default is warn, so stdout stays the command's output; LOG_LEVEL still wins, and is
+  // validated like the server's.
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const logger = pino({ level: config.logLevel }, pino.destination(2));
   const database = await openExistingDatabase(config, logger);
   try {
     const orm = await initOrm({ clientUrl: database.url, poolMax: 2, logger, applicationName: 'harmonic-cli' });

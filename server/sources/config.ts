@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envFlag } from '../env.ts';
+import { envFlag } from '../env-flag.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { SOURCE_NAMES, type SourceName } from '../../shared/data.ts';
 

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { AlertTriangle, FlaskConical, KeyRound, Plus, RefreshCw, Trash2 } from 'lucide-react';
 import { useState } from 'react';
@@ -17,6 +17,7 @@ import { formatDate, formatDateTime, formatGrace, formatNumber, formatRelative }
 import { stashKey } from '../lib/handoff.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 type KeySummary = RouterOutputs['admin']['keys']['list'][number];
 type CreatedKey = RouterOutputs['admin']['keys']['create'];
@@ -24,18 +25,6 @@ type CreatedKey = RouterOutputs['admin']['keys']['create'];
 export const GRACE_CHOICES = [0, 300, 3600, MAX_ROTATION_GRACE_SECONDS] as const;
 
 const statusTone = { active: 'green', expired: 'amber', revoked: 'neutral' } as const;
-
-/** Everything a key touches after a change: the key list, the user (active keys), analytics and the audit log. */
-function useInvalidateKeys() {
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all([
-      queryClient.invalidateQueries(trpc.admin.keys.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.users.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.audit.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.analytics.overview.pathFilter()),
-    ]);
-}
 
 /** A user's keys: masked id, status, last use and usage count; create, rotate and revoke. */
 export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: string; canWrite: boolean; title?: string }) {
@@ -45,7 +34,8 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
   const [revoking, setRevoking] = useState<KeySummary | null>(null);
   const [rotating, setRotating] = useState<KeySummary | null>(null);
   const revoke = useMutation(trpc.admin.keys.revoke.mutationOptions());
-  const invalidate = useInvalidateKeys();
+  const invalidateAfter = useInvalidate();
+  const invalidate = () => invalidateAfter('keys');
 
   const active = keys.data?.filter((k) => k.status === 'active').length ?? 0;
   return (

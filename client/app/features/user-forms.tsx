@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { adminCreateUserSchema, updateUserSchema } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
@@ -8,6 +8,7 @@ import { useDialogForm } from '../lib/forms.ts';
 import { formatPrice, formatQuota } from '../lib/format.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 type Tier = RouterOutputs['admin']['tiers']['list'][number];
 export type UserView = RouterOutputs['admin']['users']['get']['user'];
@@ -22,7 +23,7 @@ interface CreateValues {
 
 /** Creates a user; the tier defaults to the default tier. */
 export function CreateUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (user: UserView) => void }) {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const tiers = useQuery({ ...trpc.admin.tiers.list.queryOptions(), enabled: open });
   const { form, formError, close, submitting } = useDialogForm(adminCreateUserSchema, {
     toInput: (v: CreateValues) => ({ email: v.email, name: v.name, tierId: v.tierId || undefined }),
@@ -33,7 +34,7 @@ export function CreateUserDialog({ open, onOpenChange, onCreated }: { open: bool
   const create = useMutation(trpc.admin.users.create.mutationOptions());
   const submit = submitting(async (input) => {
     const user = await create.mutateAsync(input);
-    await queryClient.invalidateQueries(trpc.admin.users.pathFilter());
+    await invalidate('users');
     toast(`Created ${user.email}`);
     close(false);
     onCreated(user);
@@ -80,7 +81,7 @@ interface EditValues {
 
 /** Edits a user's name, email and tier (a tier change applies from the very next request). */
 export function EditUserDialog({ user, open, onOpenChange, focus = 'name' }: { user: UserView; open: boolean; onOpenChange: (open: boolean) => void; focus?: 'name' | 'tierId' }) {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const tiers = useQuery({ ...trpc.admin.tiers.list.queryOptions(), enabled: open });
   const defaults = { email: user.email, name: user.name, tierId: user.tierId };
   const { form, formError, close, submitting } = useDialogForm(updateUserSchema, {
@@ -97,11 +98,7 @@ export function EditUserDialog({ user, open, onOpenChange, focus = 'name' }: { u
   const update = useMutation(trpc.admin.users.update.mutationOptions());
   const submit = submitting(async (input) => {
     const updated = await update.mutateAsync(input);
-    await Promise.all([
-      queryClient.invalidateQueries(trpc.admin.users.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.analytics.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.audit.pathFilter()),
-    ]);
+    await invalidate('users');
     toast(updated.tier !== user.tier ? `${updated.email} is now on ${updated.tier}` : `Saved ${updated.email}`);
     close(false);
   });

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
 import { Plus, ShieldCheck, Trash2 } from 'lucide-react';
 import { useState } from 'react';
@@ -16,6 +16,7 @@ import { formatDate, formatRelative } from '../lib/format.ts';
 import { useMe } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 export const Route = createLazyRoute('/_app/admins')({ component: AdminsPage });
 
@@ -29,14 +30,14 @@ const ROLE_HELP: Record<AdminRole, string> = {
 
 function AdminsPage() {
   const me = useMe();
-  const queryClient = useQueryClient();
   const accounts = useQuery(trpc.admin.accounts.list.queryOptions());
   const update = useMutation(trpc.admin.accounts.update.mutationOptions());
   const remove = useMutation(trpc.admin.accounts.delete.mutationOptions());
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ email: string; password: string } | null>(null);
   const [deleting, setDeleting] = useState<Account | null>(null);
-  const refresh = () => queryClient.invalidateQueries(trpc.admin.accounts.pathFilter());
+  const invalidate = useInvalidate();
+  const refresh = () => invalidate('accounts');
 
   const changeRole = async (a: Account, role: AdminRole) => {
     try {

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link, useBlocker, useNavigate } from '@tanstack/react-router';
 import { ChevronLeft, Trash2 } from 'lucide-react';
 import { useRef, useState } from 'react';
@@ -17,6 +17,7 @@ import { formatDateTime, parseTags } from '../lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 export const NewRoute = createLazyRoute('/_app/kb/new')({ component: NewEntryPage });
 export const EditRoute = createLazyRoute('/_app/kb/$entryId')({ component: EditEntryPage });
@@ -83,7 +84,7 @@ const fieldFor = (p: string) => (p.startsWith('tags') ? 'tags' : p);
 function EntryEditor({ entry }: { entry: Entry | null }) {
   const canWrite = useCanWrite();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const [tab, setTab] = useState<'write' | 'preview'>(canWrite ? 'write' : 'preview');
   const [formError, setFormError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
@@ -105,7 +106,7 @@ function EntryEditor({ entry }: { entry: Entry | null }) {
   });
 
   const saved = async (e: Entry) => {
-    await queryClient.invalidateQueries(trpc.admin.kb.pathFilter());
+    await invalidate('kb');
     toast(entry ? 'Article saved' : 'Article created');
     if (!entry) {
       leavingOnPurpose.current = true;
@@ -190,7 +191,7 @@ function EntryEditor({ entry }: { entry: Entry | null }) {
           onConfirm={async () => {
             await remove.mutateAsync({ id: entry.id });
             leavingOnPurpose.current = true;
-            await queryClient.invalidateQueries(trpc.admin.kb.list.pathFilter());
+            await invalidate('kb');
             toast('Article deleted');
             await navigate({ to: '/kb', replace: true });
           }}

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { Layers, Pencil, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
@@ -15,6 +15,7 @@ import { centsToDollars, formatNumber, formatPrice, formatQuota, parseDollarsToC
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 export const Route = createLazyRoute('/_app/tiers')({ component: TiersPage });
 
@@ -25,7 +26,7 @@ function TiersPage() {
   const tiers = useQuery(trpc.admin.tiers.list.queryOptions());
   const [editing, setEditing] = useState<Tier | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Tier | null>(null);
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const remove = useMutation(trpc.admin.tiers.delete.mutationOptions());
   return (
     <>
@@ -110,7 +111,7 @@ function TiersPage() {
         onConfirm={async () => {
           if (!deleting) return;
           await remove.mutateAsync({ id: deleting.id });
-          await queryClient.invalidateQueries(trpc.admin.tiers.pathFilter());
+          await invalidate('tiers');
           toast(`Deleted ${deleting.name}`);
         }}
       />
@@ -132,7 +133,7 @@ const fieldFor = (p: string) => (p === 'priceCents' ? 'price' : p);
 
 function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () => void }) {
   const existing = tier !== null && tier !== 'new' ? tier : null;
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const [formError, setFormError] = useState<string | null>(null);
   const values: TierValues = existing
     ? { name: existing.name, unlimited: existing.monthlyQuota === null, monthlyQuota: existing.monthlyQuota === null ? '' : String(existing.monthlyQuota), price: centsToDollars(existing.priceCents), description: existing.description, isDefault: existing.isDefault }
@@ -153,7 +154,7 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
   };
   const fields = ['name', 'monthlyQuota', 'price', 'description', 'isDefault'];
   const done = async (name: string) => {
-    await Promise.all([queryClient.invalidateQueries(trpc.admin.tiers.pathFilter()), queryClient.invalidateQueries(trpc.admin.users.pathFilter())]);
+    await invalidate('tiers');
     toast(existing ? `Saved ${name}` : `Created ${name}`);
     close();
   };

@@ -1,5 +1,5 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link, useNavigate } from '@tanstack/react-router';
 import { ChevronLeft, MoreHorizontal } from 'lucide-react';
 import { useMemo, useState } from 'react';
@@ -18,6 +18,7 @@ import { formatDate, formatMs, formatNumber, formatQuota } from '../lib/format.t
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
 
 export const Route = createLazyRoute('/_app/users/$userId')({ component: UserPage });
 
@@ -216,7 +217,6 @@ function Activity({ userId }: { userId: string }) {
 const menuItem = 'flex cursor-pointer select-none items-center gap-2 rounded-md px-2.5 py-2 text-sm outline-none data-[highlighted]:bg-zinc-100';
 
 function UserActions({ user }: { user: UserView }) {
-  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [editing, setEditing] = useState<null | 'name' | 'tierId'>(null);
   const [confirm, setConfirm] = useState<null | 'suspend' | 'reactivate' | 'reset' | 'delete'>(null);
@@ -224,13 +224,8 @@ function UserActions({ user }: { user: UserView }) {
   const reactivate = useMutation(trpc.admin.users.reactivate.mutationOptions());
   const resetUsage = useMutation(trpc.admin.analytics.resetUsage.mutationOptions());
   const remove = useMutation(trpc.admin.users.delete.mutationOptions());
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries(trpc.admin.users.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.keys.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.analytics.pathFilter()),
-      queryClient.invalidateQueries(trpc.admin.audit.pathFilter()),
-    ]);
+  const invalidate = useInvalidate();
+  const refresh = () => invalidate('users');
   const confirmations = {
     suspend: {
       title: `Suspend ${user.email}?`,
