@@ -42,4 +42,22 @@ export function registerDbCommands(program: Command): void {
         { migrate: false },
       ),
     );
+
+  db.command('citus-plan')
+    .description('Print the Citus calls that distribute this database (docs/scaling.md); exits 1 while the schema has blockers')
+    .action(() =>
+      withDatabase(
+        async (orm) => {
+          const { citusLayoutSql, distributionBlockers } = await import('../db/distribution.ts');
+          const blockers = await distributionBlockers(orm.em.fork());
+          for (const b of blockers) console.error(`blocker: ${b.table}: ${b.problem}`);
+          console.log(citusLayoutSql().join('\n'));
+          if (blockers.length) {
+            console.error(`${blockers.length} blocker(s): fix them before running these statements on Citus (docs/scaling.md).`);
+            process.exitCode = 1;
+          }
+        },
+        { migrate: false },
+      ),
+    );
 }
