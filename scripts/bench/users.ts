@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../../server/config.ts';
 import { createServices } from '../../server/services.ts';
-import type { ListUsersParams } from '../../server/users/service.ts';
+import type { ListUsersParams } from '../../shared/admin.ts';
 import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
 
