@@ -26,6 +26,13 @@ export const signInSchema = z.strictObject({
 });
 export type SignInInput = z.input<typeof signInSchema>;
 
+/** The signed-in admin as `auth.signIn` and `auth.me` return them, with the CSRF token mutations must send. */
+export const adminSessionViewSchema = z.object({
+  admin: z.object({ id: z.uuid(), email: text(), name: text(), role: z.enum(ADMIN_ROLES) }),
+  csrfToken: text(),
+});
+export type AdminSessionView = z.infer<typeof adminSessionViewSchema>;
+
 export const changePasswordSchema = z.strictObject({
   currentPassword: text().min(1, 'enter your current password').max(200),
   newPassword: passwordSchema,
