@@ -17,6 +17,7 @@ import { TierService } from './tiers/service.ts';
 import { AdmissionBatcher, bySeq } from './usage/batcher.ts';
 import { UsageCounter } from './usage/entities.ts';
 import { LedgerWriter } from './usage/ledger.ts';
+import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
 
@@ -36,6 +37,8 @@ export interface Services {
   users: UserService;
   ledger: LedgerWriter;
   usage: UsageService;
+  /** The dashboards' reads and usage resets (server/usage/reporting/), apart from admission. */
+  reporting: ReportingService;
   sources: SourceService;
   kb: KbService;
   invalidations: InvalidationListener;
@@ -54,6 +57,13 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
+  const usage = new UsageService({
+    ledger,
+    keyCache,
+    demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota },
+    metrics,
+    batchers: config.admissionBatching.enabled ? admissionBatchers(orm, config) : undefined,
+  });
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle: new VerifyThrottle(), metrics });
   return {
     config,
@@ -65,13 +75,8 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     keys,
     users: new UserService(),
     ledger,
-    usage: new UsageService({
-      ledger,
-      keyCache,
-      demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota },
-      metrics,
-      batchers: config.admissionBatching.enabled ? admissionBatchers(orm, config) : undefined,
-    }),
+    usage,
+    reporting: new ReportingService({ ledger, usage }),
     metrics,
     sources,
     kb: new KbService(),

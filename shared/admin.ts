@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { text } from './text.ts';
 import { createKeySchema, MAX_ROTATION_GRACE_SECONDS } from './keys.ts';
+import { breakdownSchema } from './usage.ts';
 import { emailSchema, tierNameSchema, userNameSchema } from './users.ts';
 
-/** Input shapes of the admin API (tRPC), shared by the server and the admin SPA's forms. */
+/**
+ * Input shapes of the admin API (tRPC), shared by the server and the admin SPA's forms,
+ * and the views it answers with (as types; nothing validates them at run time).
+ */
 
 export const ADMIN_ROLES = ['owner', 'admin', 'viewer'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
@@ -21,6 +25,13 @@ export const signInSchema = z.strictObject({
   password: text().min(1, 'enter your password').max(200, 'must be at most 200 characters'),
 });
 export type SignInInput = z.input<typeof signInSchema>;
+
+/** The signed-in admin as `auth.signIn` and `auth.me` return them, with the CSRF token mutations must send. */
+export const adminSessionViewSchema = z.object({
+  admin: z.object({ id: z.uuid(), email: text(), name: text(), role: z.enum(ADMIN_ROLES) }),
+  csrfToken: text(),
+});
+export type AdminSessionView = z.infer<typeof adminSessionViewSchema>;
 
 export const changePasswordSchema = z.strictObject({
   currentPassword: text().min(1, 'enter your current password').max(200),
@@ -41,6 +52,17 @@ export const updateAdminSchema = z.strictObject({
   name: userNameSchema.optional(),
 });
 
+/** An admin account as listed: never the password hash. */
+export const adminViewSchema = z.object({
+  id: z.uuid(),
+  email: text(),
+  name: text(),
+  role: z.enum(ADMIN_ROLES),
+  createdAt: z.iso.datetime(),
+  lastSignInAt: z.iso.datetime().nullable(),
+});
+export type AdminView = z.infer<typeof adminViewSchema>;
+
 // Users
 
 export const USER_SORTS = ['createdAt', 'email', 'name', 'used'] as const;
@@ -56,6 +78,30 @@ export const listUsersSchema = z.strictObject({
   pageSize: z.int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
 });
 export type ListUsersInput = z.input<typeof listUsersSchema>;
+/** A users query with its defaults applied: what the service and the repository take. */
+export type ListUsersParams = z.output<typeof listUsersSchema>;
+
+export const userViewSchema = z.object({
+  id: z.uuid(),
+  email: text(),
+  name: text(),
+  tier: text(),
+  tierId: z.uuid(),
+  status: z.enum(USER_STATUSES),
+  createdAt: z.iso.datetime(),
+});
+export type UserView = z.infer<typeof userViewSchema>;
+
+/** A row of the users list: the user with their tier's quota, this period's count and live keys. */
+export const userListItemSchema = userViewSchema.extend({
+  tierQuota: z.int().nullable(),
+  usedThisPeriod: z.int(),
+  activeKeys: z.int(),
+});
+export type UserListItem = z.infer<typeof userListItemSchema>;
+
+export const userListSchema = z.object({ items: z.array(userListItemSchema), total: z.int(), page: z.int(), pageSize: z.int() });
+export type UserList = z.infer<typeof userListSchema>;
 
 export const adminCreateUserSchema = z.strictObject({
   email: emailSchema,
@@ -107,6 +153,19 @@ export const updateTierSchema = z.strictObject({
 });
 export type UpdateTierInput = z.input<typeof updateTierSchema>;
 
+export const tierViewSchema = z.object({
+  id: z.uuid(),
+  name: text(),
+  monthlyQuota: z.int().nullable(),
+  priceCents: z.int().nullable(),
+  description: text(),
+  isDefault: z.boolean(),
+  /** Live users on this tier. */
+  users: z.int(),
+  createdAt: z.iso.datetime(),
+});
+export type TierView = z.infer<typeof tierViewSchema>;
+
 // Keys of any user
 
 export const adminListKeysSchema = z.strictObject({ userId: z.uuid('must be a user id') });
@@ -128,6 +187,50 @@ export const overviewSchema = z.strictObject({ days: daysSchema });
 export const userAnalyticsSchema = z.strictObject({ userId: z.uuid('must be a user id'), days: daysSchema });
 export const resetUsageSchema = z.strictObject({ userId: z.uuid('must be a user id') });
 
+/** The admin dashboard over the last `days` UTC days. */
+export const dashboardSchema = z.object({
+  days: z.int(),
+  requestsToday: z.int(),
+  requestsThisMonth: z.int(),
+  activeKeys: z.int(),
+  users: z.int(),
+  requests: z.int(),
+  errors: z.int(),
+  errorRate: z.number(),
+  p50Ms: z.int().nullable(),
+  p95Ms: z.int().nullable(),
+  daily: z.array(
+    z.object({
+      date: text().meta({ description: 'YYYY-MM-DD (UTC)' }),
+      ok: z.int(),
+      clientErrors: z.int(),
+      serverErrors: z.int(),
+      demo: z.int(),
+      bySource: z.record(text(), z.int()),
+    }),
+  ),
+  topUsers: z.array(z.object({ userId: z.uuid(), email: text(), tier: text(), requests: z.int() })),
+  nearQuota: z.array(z.object({ userId: z.uuid(), email: text(), tier: text(), used: z.int(), quota: z.int(), utilisation: z.number() })),
+  revenue: z.array(
+    z.object({
+      tierId: z.uuid(),
+      tier: text(),
+      priceCents: z.int().nullable(),
+      monthlyQuota: z.int().nullable(),
+      users: z.int(),
+      payingUsers: z.int(),
+      /** null: a negotiated price, not known here. */
+      monthlyRevenueCents: z.int().nullable(),
+    }),
+  ),
+  monthlyRevenueCents: z.int(),
+  /** Everyone's calls in the window, by endpoint, source and status. */
+  byEndpoint: z.array(breakdownSchema),
+  bySource: z.array(breakdownSchema),
+  byStatus: z.array(breakdownSchema),
+});
+export type Overview = z.infer<typeof dashboardSchema>;
+
 // Audit log
 
 export const auditListSchema = z.strictObject({
@@ -145,3 +248,20 @@ export const auditListSchema = z.strictObject({
   limit: z.int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
 });
 export type AuditListInput = z.input<typeof auditListSchema>;
+
+export const auditEventViewSchema = z.object({
+  id: z.int(),
+  at: z.iso.datetime(),
+  actorType: text(),
+  actorId: text().nullable(),
+  actorLabel: text(),
+  action: text(),
+  targetType: text(),
+  targetId: text().nullable(),
+  details: z.record(text(), z.unknown()),
+  ip: text().nullable(),
+});
+export type AuditEventView = z.infer<typeof auditEventViewSchema>;
+
+export const auditPageSchema = z.object({ items: z.array(auditEventViewSchema), nextBefore: z.int().nullable() });
+export type AuditPage = z.infer<typeof auditPageSchema>;

@@ -248,3 +248,20 @@ export const dataAnswerSchema = z.strictObject({
   tookMs: z.number(),
 });
 export type DataAnswer = z.infer<typeof dataAnswerSchema>;
+
+/** The hosts Harmonic calls. Backoff and the concurrency limit are per upstream, not per source. */
+export const UPSTREAM_NAMES = ['wikipedia', 'arxiv', 'hn', 'gdelt', 'open-meteo-geocoding', 'open-meteo-forecast'] as const;
+export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
+
+/** Per source, for a status page such as `GET /api/v1/data`. */
+export const sourceInfoSchema = z.object({
+  name: z.enum(SOURCE_NAMES),
+  enabled: z.boolean(),
+  /** The upstream hosts it calls; empty for the knowledge base. */
+  upstreams: z.array(z.enum(UPSTREAM_NAMES)),
+  timeoutMs: z.number(),
+  cacheTtlSeconds: z.number(),
+  /** While an upstream asked us to back off: until when (ISO 8601). */
+  skippedUntil: z.iso.datetime().nullable(),
+});
+export type SourceInfo = z.infer<typeof sourceInfoSchema>;

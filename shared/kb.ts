@@ -26,3 +26,26 @@ export const kbListSchema = z.strictObject({
   pageSize: z.int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
 });
 export type KbListInput = z.input<typeof kbListSchema>;
+
+export const kbEntryViewSchema = z.object({
+  id: z.uuid(),
+  title: text(),
+  body: text(),
+  tags: z.array(text()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type KbEntryView = z.infer<typeof kbEntryViewSchema>;
+
+export const kbListItemSchema = z.object({
+  id: z.uuid(),
+  title: text(),
+  tags: z.array(text()),
+  updatedAt: z.iso.datetime(),
+  /** The matching passage (search) or the start of the body (Markdown). */
+  excerpt: text(),
+});
+export type KbListItem = z.infer<typeof kbListItemSchema>;
+
+export const kbListPageSchema = z.object({ items: z.array(kbListItemSchema), total: z.int(), page: z.int(), pageSize: z.int() });
+export type KbListPage = z.infer<typeof kbListPageSchema>;

@@ -37,7 +37,7 @@ export const quotaStateSchema = z
   .meta({ id: 'QuotaState' });
 export type QuotaState = z.infer<typeof quotaStateSchema>;
 
-const breakdownSchema = z.object({ key: text(), requests: z.int(), units: z.int() });
+export const breakdownSchema = z.object({ key: text(), requests: z.int(), units: z.int() });
 export type Breakdown = z.infer<typeof breakdownSchema>;
 
 export const dailyUsageSchema = z.object({

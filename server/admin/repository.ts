@@ -1,3 +1,4 @@
+import type { QueryResult } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { nativePool } from '../db/pool.ts';
 import type { AdminAccount, AdminSession, AuthThrottle } from './entity.ts';
@@ -5,6 +6,11 @@ import type { AdminAccount, AdminSession, AuthThrottle } from './entity.ts';
 export class AdminAccountRepository extends EntityRepository<AdminAccount> {
   findByEmail(email: string): Promise<AdminAccount | null> {
     return this.findOne({ email: email.toLowerCase() });
+  }
+
+  /** Waits for the bootstrap lock (held until the transaction ends), so concurrent first starts create one owner. */
+  async lockForBootstrap(): Promise<void> {
+    await this.em.execute(`select pg_advisory_xact_lock(hashtext('harmonic:admin-bootstrap'))`);
   }
 }
 
@@ -21,8 +27,14 @@ export class AdminSessionRepository extends EntityRepository<AdminSession> {
     return this.nativeDelete({ admin: adminId });
   }
 
+  /** Forgets sessions past their idle expiry or their absolute lifetime, by the database clock. */
   async purgeExpired(maxAgeMs: number): Promise<number> {
-    return this.nativeDelete({ $or: [{ expiresAt: { $lte: new Date() } }, { createdAt: { $lte: new Date(Date.now() - maxAgeMs) } }] });
+    const result = await this.em.execute<QueryResult>(
+      `delete from admin_sessions where expires_at <= now() or created_at <= now() - ? * interval '1 millisecond'`,
+      [maxAgeMs],
+      'run',
+    );
+    return result.affectedRows;
   }
 }
 
@@ -127,6 +139,20 @@ export class AuthThrottleRepository extends EntityRepository<AuthThrottle> {
     await pool.query(
       `delete from auth_throttle where (scope = 'account' and subject = $1) or (scope = 'account_ip' and left(subject, length($1) + 1) = $1 || '|')`,
       [email],
+    );
+  }
+
+  /**
+   * Forgets rows whose window has ended and that hold no lockout: per address and
+   * per (account, address) after `ipWindowMs`, per account after `accountWindowMs`,
+   * known addresses after `knownAddressMs`. By the database clock, like the windows' age.
+   */
+  async purgeEnded(windows: { ipWindowMs: number; accountWindowMs: number; knownAddressMs: number }): Promise<void> {
+    await this.em.execute(
+      `delete from auth_throttle
+        where (locked_until is null or locked_until < now())
+          and window_started_at < now() - (case scope when 'known' then ?::bigint when 'account' then ?::bigint else ?::bigint end) * interval '1 millisecond'`,
+      [windows.knownAddressMs, windows.accountWindowMs, windows.ipWindowMs],
     );
   }
 }

@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
-import type { AdminRole } from '../../shared/admin.ts';
+import type { AdminRole, AdminView } from '../../shared/admin.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts';
 import { addressBucket } from '../client-address.ts';
 import type { Config } from '../config.ts';
@@ -21,15 +21,6 @@ export interface AdminIdentity {
   role: AdminRole;
   sessionId: string;
   csrfToken: string;
-}
-
-export interface AdminView {
-  id: string;
-  email: string;
-  name: string;
-  role: AdminRole;
-  createdAt: string;
-  lastSignInAt: string | null;
 }
 
 export function adminView(a: AdminAccount): AdminView {
@@ -281,7 +272,7 @@ export class AdminAuthService {
    */
   async bootstrap(em: EntityManager, actor: Actor): Promise<{ email: string; password: string | undefined } | undefined> {
     return em.transactional(async (tx) => {
-      await tx.execute(`select pg_advisory_xact_lock(hashtext('harmonic:admin-bootstrap'))`);
+      await tx.getRepository(AdminAccount).lockForBootstrap();
       if ((await tx.count(AdminAccount, {})) > 0) return undefined;
       const email = this.config.admin.bootstrapEmail ?? 'admin@harmonic.local';
       const { generatedPassword } = await this.createAccount(tx, { email, name: 'Owner', role: 'owner', password: this.config.admin.bootstrapPassword }, actor);

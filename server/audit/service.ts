@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditPage } from '../../shared/admin.ts';
 import { AuditEvent } from './entity.ts';
 
 /** Who did something: an admin, an API key acting for its user, the CLI, or Harmonic itself. */
@@ -36,19 +37,6 @@ export function audit(em: EntityManager, actor: Actor, record: AuditRecord): Aud
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'harmonic' };
 
-export interface AuditEventView {
-  id: number;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-}
-
 export interface AuditFilter {
   actor?: string | undefined;
   action?: string | undefined;
@@ -62,7 +50,7 @@ export interface AuditFilter {
 }
 
 /** Reads the audit log newest first, filtered, a page at a time (keyset on id, so deep pages stay fast). */
-export async function listAudit(em: EntityManager, f: AuditFilter): Promise<{ items: AuditEventView[]; nextBefore: number | null }> {
+export async function listAudit(em: EntityManager, f: AuditFilter): Promise<AuditPage> {
   const where: Record<string, unknown>[] = [];
   if (f.actor) where.push({ $or: [{ actorId: f.actor }, { actorLabel: { $ilike: `%${f.actor.replace(/[\\%_]/g, '\\$&')}%` } }] });
   if (f.action) where.push(f.action.endsWith('.') || f.action.endsWith('*') ? { action: { $like: `${f.action.replace(/\*$/, '')}%` } } : { action: f.action });

@@ -1,26 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { KbEntryView, KbListPage } from '../../shared/kb.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
 import { KbEntry } from './entity.ts';
-
-export interface KbEntryView {
-  id: string;
-  title: string;
-  body: string;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface KbListItem {
-  id: string;
-  title: string;
-  tags: string[];
-  updatedAt: string;
-  /** The matching passage (search) or the start of the body (Markdown). */
-  excerpt: string;
-}
 
 const view = (e: KbEntry): KbEntryView => ({
   id: e.id,
@@ -39,7 +22,7 @@ const notFound = (id: string) => new AppError('NOT_FOUND', `No knowledge-base en
  * `/api/v1/data` call sees the edit.
  */
 export class KbService {
-  async list(em: EntityManager, q: { search?: string | undefined; tag?: string | undefined; page: number; pageSize: number }): Promise<{ items: KbListItem[]; total: number; page: number; pageSize: number }> {
+  async list(em: EntityManager, q: { search?: string | undefined; tag?: string | undefined; page: number; pageSize: number }): Promise<KbListPage> {
     const repo = em.getRepository(KbEntry);
     if (q.search) {
       const hits = await repo.search(q.search, { limit: 100 });

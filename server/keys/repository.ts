@@ -17,6 +17,14 @@ export interface KeyCredentialRow {
   monthly_quota: number | null;
 }
 
+/** A key whose expiry has just been marked as audited. */
+export interface ExpiredKeyRow {
+  id: string;
+  user_id: string;
+  lookup_id: string;
+  expires_at_ms: number;
+}
+
 export class ApiKeyRepository extends EntityRepository<ApiKey> {
   /**
    * The live key with this lookup id: not revoked, not expired, owner not
@@ -39,6 +47,27 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
       values: [lookupId],
     });
     return rows[0];
+  }
+
+  /**
+   * Marks every live key whose expiry has passed and was not yet audited, and
+   * returns them. Inside a transaction, so the marks commit with their audit events.
+   */
+  markExpiriesAudited(): Promise<ExpiredKeyRow[]> {
+    return this.em.execute<ExpiredKeyRow[]>(
+      `update api_keys set expiry_audited_at = now()
+        where expires_at <= now() and expiry_audited_at is null and revoked_at is null
+        returning id, user_id, lookup_id, (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms`,
+    );
+  }
+
+  /** Revokes every live key of a user at once; returns how many it revoked. */
+  async revokeAllForUser(userId: string): Promise<number> {
+    const [row] = await this.em.execute<{ n: number }[]>(
+      `with r as (update api_keys set revoked_at = now() where user_id = ? and revoked_at is null returning 1) select count(*)::int as n from r`,
+      [userId],
+    );
+    return row?.n ?? 0;
   }
 
   listForUser(userId: string): Promise<ApiKey[]> {

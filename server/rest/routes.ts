@@ -22,7 +22,7 @@ import { resource } from './resource.ts';
  * as the tRPC router, set headers.
  */
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  const { keys, usage, sources, orm } = services;
+  const { keys, usage, reporting, sources, orm } = services;
   const em = () => orm.em.fork();
 
   const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers), clientIp(req));
@@ -126,7 +126,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     GET: async (req) => {
       const key = await authenticate(req);
       const q = parseInput(usageQuerySchema, req.query);
-      return q.action === 'current' ? usage.current(em(), key.userId) : usage.analytics(em(), key.userId, q.days);
+      return q.action === 'current' ? usage.current(em(), key.userId) : reporting.analytics(em(), key.userId, q.days);
     },
   });
 

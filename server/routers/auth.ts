@@ -1,9 +1,15 @@
-import { changePasswordSchema, signInSchema } from '../../shared/admin.ts';
+import { changePasswordSchema, signInSchema, type AdminSessionView } from '../../shared/admin.ts';
+import type { AdminIdentity } from '../admin/service.ts';
 import { AppError } from '../errors.ts';
 import { originAllowed, publicProcedure, router, selfServiceProcedure, uses } from '../trpc.ts';
 
 const anyone = publicProcedure.use(uses('adminAuth'));
 const self = selfServiceProcedure.use(uses('adminAuth'));
+
+const sessionView = (identity: AdminIdentity): AdminSessionView => ({
+  admin: { id: identity.id, email: identity.email, name: identity.name, role: identity.role },
+  csrfToken: identity.csrfToken,
+});
 
 /** Admin sign-in and the session that follows. */
 export const authRouter = router({
@@ -18,14 +24,14 @@ export const authRouter = router({
       userAgent: ctx.cookies.userAgent,
     });
     ctx.setSessionCookie(token);
-    return { admin: { id: identity.id, email: identity.email, name: identity.name, role: identity.role }, csrfToken: identity.csrfToken };
+    return sessionView(identity);
   }),
 
   /** The signed-in admin, or null: the SPA asks this at start to choose between sign-in and the app. */
   me: anyone.query(async ({ ctx }) => {
     const identity = await ctx.services.adminAuth.authenticate(ctx.em, ctx.cookies.sessionToken);
     if (!identity) return null;
-    return { admin: { id: identity.id, email: identity.email, name: identity.name, role: identity.role }, csrfToken: identity.csrfToken };
+    return sessionView(identity);
   }),
 
   signOut: self.mutation(async ({ ctx }) => {

@@ -2,7 +2,7 @@ import { analyticsInputSchema, trackUsageSchema } from '../../shared/usage.ts';
 import { quotaHeaders } from '../usage/headers.ts';
 import { keyedProcedure, router, uses } from '../trpc.ts';
 
-const procedure = keyedProcedure.use(uses('usage'));
+const procedure = keyedProcedure.use(uses('usage', 'reporting'));
 
 /** The caller's own usage; a key only ever sees its own user's numbers. */
 export const usageProcedures = {
@@ -10,7 +10,7 @@ export const usageProcedures = {
 
   analytics: procedure
     .input(analyticsInputSchema)
-    .query(({ ctx, input }) => ctx.services.usage.analytics(ctx.em, ctx.apiKey.userId, input.days)),
+    .query(({ ctx, input }) => ctx.services.reporting.analytics(ctx.em, ctx.apiKey.userId, input.days)),
 
   /** Meters work done elsewhere: admitted and counted against the quota exactly like a call. */
   track: procedure.input(trackUsageSchema).mutation(async ({ ctx, input }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envFlag } from '../env-flag.ts';
 import packageJson from '../../package.json' with { type: 'json' };
-import { SOURCE_NAMES, type SourceName } from '../../shared/data.ts';
+import { SOURCE_NAMES, type SourceName, type UpstreamName } from '../../shared/data.ts';
 
 /**
  * Environment for the data sources. Its shape is merged into the one schema in
@@ -102,9 +102,7 @@ export const sourcesEnvShape = {
 const sourcesEnvSchema = z.object(sourcesEnvShape);
 export type SourcesEnv = z.output<typeof sourcesEnvSchema>;
 
-/** The hosts Harmonic calls. Backoff and the concurrency limit are per upstream, not per source. */
-export const UPSTREAM_NAMES = ['wikipedia', 'arxiv', 'hn', 'gdelt', 'open-meteo-geocoding', 'open-meteo-forecast'] as const;
-export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
+export { UPSTREAM_NAMES, type UpstreamName } from '../../shared/data.ts';
 
 export interface Upstream {
   name: UpstreamName;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { DataAnswer, DataQuery, SourceItem, SourceName, SourceReport, SourceStatus } from '../../shared/data.ts';
+import type { DataAnswer, DataQuery, SourceInfo, SourceItem, SourceName, SourceReport, SourceStatus } from '../../shared/data.ts';
 import type { Orm } from '../db/orm.ts';
 import { ArxivSource } from './arxiv.ts';
 import { AnswerCache, type CachedAnswer } from './cache.ts';
-import type { SourcesConfig, UpstreamName } from './config.ts';
+import type { SourcesConfig } from './config.ts';
 import { fuse } from './fusion.ts';
 import { isoSeconds, SourceError, UpstreamClient } from './http.ts';
 import { KbSource } from './kb.ts';
@@ -23,18 +23,6 @@ export interface SourceServiceDeps {
   clock?: Clock;
   /** Replace built-in sources by name (tests, or a self-hoster's own source). */
   sources?: readonly Source[];
-}
-
-/** Per source, for a status page such as `GET /api/v1/data`. */
-export interface SourceInfo {
-  name: SourceName;
-  enabled: boolean;
-  /** The upstream hosts it calls; empty for the knowledge base. */
-  upstreams: UpstreamName[];
-  timeoutMs: number;
-  cacheTtlSeconds: number;
-  /** While an upstream asked us to back off: until when (ISO 8601). */
-  skippedUntil: string | null;
 }
 
 class TimeoutSignal {

@@ -1,23 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CreateTierInput, UpdateTierInput } from '../../shared/admin.ts';
+import type { CreateTierInput, TierView, UpdateTierInput } from '../../shared/admin.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
-import { nativePool } from '../db/pool.ts';
+import { User } from '../users/entity.ts';
 import { Tier } from './entity.ts';
-
-export interface TierView {
-  id: string;
-  name: string;
-  monthlyQuota: number | null;
-  priceCents: number | null;
-  description: string;
-  isDefault: boolean;
-  /** Live users on this tier. */
-  users: number;
-  createdAt: string;
-}
 
 function tierView(t: Tier, users: number): TierView {
   return {
@@ -42,11 +30,7 @@ const nameTaken = (name: string) =>
  */
 export class TierService {
   async list(em: EntityManager): Promise<TierView[]> {
-    const pool = await nativePool(em);
-    const counts = await pool.query<{ tier_id: string; users: number }>(
-      `select tier_id, count(*)::int as users from users where deleted_at is null group by tier_id`,
-    );
-    const byTier = new Map(counts.rows.map((r) => [r.tier_id, r.users]));
+    const byTier = await em.getRepository(User).liveCountsByTier();
     const tiers = await em.find(Tier, {}, { orderBy: { monthlyQuota: 'asc nulls last', name: 'asc' } });
     return tiers.map((t) => tierView(t, byTier.get(t.id) ?? 0));
   }
@@ -107,8 +91,7 @@ export class TierService {
           await broadcastInvalidation(tx, { kind: 'tier', id: tier.id });
           await tx.flush();
         }
-        const [row] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from users where tier_id = ? and deleted_at is null`, [tier.id]);
-        return tierView(tier, row?.n ?? 0);
+        return tierView(tier, await tx.getRepository(User).countLiveOnTier(tier.id));
       });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw nameTaken(input.name ?? '');
@@ -122,14 +105,13 @@ export class TierService {
       const tier = await tx.findOne(Tier, { id });
       if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${id}`);
       if (tier.isDefault) throw new AppError('CONFLICT', `${tier.name} is the default tier for new users; make another tier the default first`);
-      const [row] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from users where tier_id = ? and deleted_at is null`, [id]);
-      const users = row?.n ?? 0;
+      const users = await tx.getRepository(User).countLiveOnTier(id);
       if (users > 0) {
         throw new AppError('CONFLICT', `${users} user${users === 1 ? ' is' : 's are'} on ${tier.name}; move ${users === 1 ? 'them' : 'them all'} to another tier first`, {
           details: { users },
         });
       }
-      await tx.execute(`update users set tier_id = (select id from tiers where is_default) where tier_id = ? and deleted_at is not null`, [id]);
+      await tx.getRepository(User).moveDeletedToDefaultTier(id);
       audit(tx, actor, { action: 'tier.deleted', target: { type: 'tier', id }, details: { name: tier.name } });
       tx.remove(tier);
       await tx.flush();

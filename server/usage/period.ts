@@ -15,3 +15,10 @@ export function periodKey(at: Date): string {
 export function periodSeconds(at: Date): number {
   return (nextPeriodStart(at).getTime() - periodStart(at).getTime()) / 1000;
 }
+
+/**
+ * The same period in SQL: this calendar month, UTC, by the database clock. Every
+ * statement that names the current period uses this one expression, so admission,
+ * reporting and resets can never disagree on which month it is.
+ */
+export const PERIOD = `date_trunc('month', now() at time zone 'utc')::date`;

@@ -1,45 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Breakdown, QuotaState, UsageAnalytics } from '../../shared/usage.ts';
-import { audit, type Actor } from '../audit/service.ts';
+import type { QuotaState } from '../../shared/usage.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { KeyCache, VerifiedKey } from '../keys/cache.ts';
-import { UsageCounter, UsageEvent } from './entities.ts';
+import { UsageCounter } from './entities.ts';
 import { quotaHeaders } from './headers.ts';
 import type { AdmissionBatcher } from './batcher.ts';
 import type { BatchAdmissionRow, DemoBatchRow } from './repository.ts';
 import { ledgerIssues, type LedgerWriter } from './ledger.ts';
 import { nextPeriodStart, periodKey } from './period.ts';
-
-export interface Overview {
-  days: number;
-  requestsToday: number;
-  requestsThisMonth: number;
-  activeKeys: number;
-  users: number;
-  requests: number;
-  errors: number;
-  errorRate: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  daily: { date: string; ok: number; clientErrors: number; serverErrors: number; demo: number; bySource: Record<string, number> }[];
-  topUsers: { userId: string; email: string; tier: string; requests: number }[];
-  nearQuota: { userId: string; email: string; tier: string; used: number; quota: number; utilisation: number }[];
-  revenue: {
-    tierId: string;
-    tier: string;
-    priceCents: number | null;
-    monthlyQuota: number | null;
-    users: number;
-    payingUsers: number;
-    monthlyRevenueCents: number | null;
-  }[];
-  monthlyRevenueCents: number;
-  /** Everyone's calls in the window, by endpoint, source and status. */
-  byEndpoint: Breakdown[];
-  bySource: Breakdown[];
-  byStatus: Breakdown[];
-}
 
 /** Who a metered call is charged to. */
 export type Subject = { kind: 'key'; key: VerifiedKey } | { kind: 'demo'; clientIp: string };
@@ -233,101 +202,6 @@ export class UsageService {
       periodStart: `${row.period}T00:00:00.000Z`,
       resetAt: nextPeriodStart(new Date(`${row.period}T00:00:00Z`)).toISOString(),
     };
-  }
-
-  /** Daily series, breakdowns and latency from the ledger; `userId` null means everyone. */
-  async analytics(em: EntityManager, userId: string | null, days: number): Promise<UsageAnalytics> {
-    // Read-your-writes: calls this instance admitted are in the ledger before we read it.
-    await this.deps.ledger.flush();
-    const rows = await em.getRepository(UsageEvent).analytics(userId, days);
-    const totals = rows.daily.reduce(
-      (t, d) => ({ requests: t.requests + d.requests, units: t.units + d.units, errors: t.errors + d.errors }),
-      { requests: 0, units: 0, errors: 0 },
-    );
-    return {
-      days,
-      daily: rows.daily,
-      byEndpoint: rows.byEndpoint,
-      bySource: rows.bySource,
-      byStatus: rows.byStatus,
-      avgResponseMs: rows.latency.avg,
-      p95ResponseMs: rows.latency.p95,
-      totals,
-    };
-  }
-
-  /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
-  async overview(em: EntityManager, days: number): Promise<Overview> {
-    await this.deps.ledger.flush();
-    // The ledger was flushed once above; both reads see it.
-    const [rows, everyone] = await Promise.all([em.getRepository(UsageEvent).overview(days), em.fork().getRepository(UsageEvent).analytics(null, days)]);
-    const h = rows.headline;
-    const bySource = new Map<string, Record<string, number>>();
-    for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });
-    const revenue = rows.revenue.map((r) => ({
-      tierId: r.tier_id,
-      tier: r.tier,
-      priceCents: r.price_cents,
-      monthlyQuota: r.monthly_quota,
-      users: r.users,
-      payingUsers: r.paying_users,
-      /** null: a negotiated price, not known here. */
-      monthlyRevenueCents: r.price_cents === null ? null : r.price_cents * r.paying_users,
-    }));
-    return {
-      days,
-      requestsToday: h.requests_today,
-      requestsThisMonth: h.requests_this_month,
-      activeKeys: h.active_keys,
-      users: h.users,
-      requests: h.requests,
-      errors: h.errors,
-      errorRate: h.requests ? h.errors / h.requests : 0,
-      p50Ms: h.p50_ms,
-      p95Ms: h.p95_ms,
-      daily: rows.daily.map((d) => ({
-        date: d.date,
-        ok: d.ok,
-        clientErrors: d.client_errors,
-        serverErrors: d.server_errors,
-        demo: d.demo,
-        bySource: bySource.get(d.date) ?? {},
-      })),
-      topUsers: rows.topUsers.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, requests: u.requests })),
-      nearQuota: rows.nearQuota.map((u) => ({ userId: u.user_id, email: u.email, tier: u.tier, used: u.used, quota: u.quota, utilisation: u.used / Math.max(1, u.quota) })),
-      revenue,
-      monthlyRevenueCents: revenue.reduce((sum, r) => sum + (r.monthlyRevenueCents ?? 0), 0),
-      byEndpoint: everyone.byEndpoint,
-      bySource: everyone.bySource,
-      byStatus: everyone.byStatus,
-    };
-  }
-
-  /**
-   * Starts a user's count for this period again at zero (an admin's courtesy,
-   * audited). Ledger rows are kept; the counter remembers when it was reset so
-   * it still equals the ledger rows since then.
-   */
-  async resetUsage(em: EntityManager, userId: string, actor: Actor): Promise<QuotaState> {
-    await this.deps.ledger.flush();
-    await em.transactional(async (tx) => {
-      const [row] = await tx.execute<{ used: number | null; found: boolean }[]>(
-        `select (select used from usage_counters where user_id = u.id and period = date_trunc('month', now() at time zone 'utc')::date) as used,
-                true as found
-           from users u where u.id = ? and u.deleted_at is null`,
-        [userId],
-      );
-      if (!row) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
-      await tx.execute(
-        `insert into usage_counters (user_id, period, used, reset_at, updated_at)
-         values (?, date_trunc('month', now() at time zone 'utc')::date, 0, clock_timestamp(), now())
-         on conflict (user_id, period) do update set used = 0, reset_at = excluded.reset_at, updated_at = excluded.updated_at`,
-        [userId],
-      );
-      audit(tx, actor, { action: 'usage.reset', target: { type: 'user', id: userId }, details: { usedBefore: row.used ?? 0 } });
-      await tx.flush();
-    });
-    return this.current(em, userId);
   }
 
   private admission(r: {

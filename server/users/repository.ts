@@ -1,5 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import type { ListUsersParams } from '../../shared/admin.ts';
 import { nativePool } from '../db/pool.ts';
+import { PERIOD } from '../usage/period.ts';
 import type { User } from './entity.ts';
 
 export interface UserListRow {
@@ -15,18 +17,8 @@ export interface UserListRow {
   active_keys: number;
 }
 
-export interface UserSearch {
-  search?: string | undefined;
-  status?: 'active' | 'suspended' | undefined;
-  tierId?: string | undefined;
-  sort: 'createdAt' | 'email' | 'name' | 'used';
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-}
-
 /** Sort keys to SQL, each with `id` as the tie-breaker so pages are stable. */
-const ORDER: Record<UserSearch['sort'], string> = {
+const ORDER: Record<ListUsersParams['sort'], string> = {
   createdAt: 'u.created_at',
   email: 'u.email',
   name: 'lower(u.name)',
@@ -47,10 +39,11 @@ export class UserRepository extends EntityRepository<User> {
    * count. Substring search uses the trigram indexes; each sort has an index
    * (except usage, which joins this month's counters).
    */
-  async search(q: UserSearch): Promise<{ rows: UserListRow[]; total: number }> {
+  async search(q: ListUsersParams): Promise<{ rows: UserListRow[]; total: number }> {
     const pool = await nativePool(this.em);
     const where = [`u.deleted_at is null`];
     const params: unknown[] = [];
+    // An empty search matches everyone, as if it were left out.
     if (q.search) {
       params.push(`%${q.search.replace(/[\\%_]/g, '\\$&')}%`);
       where.push(`(u.email ilike $${params.length} or u.name ilike $${params.length})`);
@@ -66,7 +59,7 @@ export class UserRepository extends EntityRepository<User> {
     const filter = where.join(' and ');
     const dir = q.order === 'asc' ? 'asc' : 'desc';
     // Page over ids first (an index walk, even deep into the list), then join the details for just those rows.
-    const counters = `left join usage_counters c on c.user_id = u.id and c.period = date_trunc('month', now() at time zone 'utc')::date`;
+    const counters = `left join usage_counters c on c.user_id = u.id and c.period = ${PERIOD}`;
     const [page, count] = await Promise.all([
       pool.query<UserListRow>(
         `with page as (
@@ -74,7 +67,7 @@ export class UserRepository extends EntityRepository<User> {
              from (select u.id from users u ${q.sort === 'used' ? counters : ''}
                     where ${filter}
                     order by ${ORDER[q.sort]} ${dir}, u.id ${dir}
-                    limit ${Number(q.limit)} offset ${Number(q.offset)}) u
+                    limit ${Number(q.pageSize)} offset ${Number((q.page - 1) * q.pageSize)}) u
          )
          select u.id, u.email, u.name, u.status, (extract(epoch from u.created_at) * 1000)::float8 as created_at_ms,
                 t.id as tier_id, t.name as tier_name, t.monthly_quota,
@@ -91,5 +84,24 @@ export class UserRepository extends EntityRepository<User> {
       pool.query<{ n: number }>(`select count(*)::int as n from users u where ${filter}`, params),
     ]);
     return { rows: page.rows, total: count.rows[0]?.n ?? 0 };
+  }
+
+  /** Live users per tier id; a tier nobody is on is missing. */
+  async liveCountsByTier(): Promise<Map<string, number>> {
+    const rows = await this.em.execute<{ tier_id: string; users: number }[]>(
+      `select tier_id, count(*)::int as users from users where deleted_at is null group by tier_id`,
+    );
+    return new Map(rows.map((r) => [r.tier_id, r.users]));
+  }
+
+  /** How many live users are on one tier. */
+  async countLiveOnTier(tierId: string): Promise<number> {
+    const [row] = await this.em.execute<{ n: number }[]>(`select count(*)::int as n from users where tier_id = ? and deleted_at is null`, [tierId]);
+    return row?.n ?? 0;
+  }
+
+  /** Moves deleted users off a tier that is going away, onto the default tier; their history stays theirs. */
+  async moveDeletedToDefaultTier(tierId: string): Promise<void> {
+    await this.em.execute(`update users set tier_id = (select id from tiers where is_default) where tier_id = ? and deleted_at is not null`, [tierId]);
   }
 }

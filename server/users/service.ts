@@ -1,26 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ListUsersParams, UserList, UserView } from '../../shared/admin.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
+import { ApiKey } from '../keys/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { User } from './entity.ts';
-
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  tier: string;
-  tierId: string;
-  status: 'active' | 'suspended';
-  createdAt: string;
-}
-
-export interface UserListItem extends UserView {
-  tierQuota: number | null;
-  usedThisPeriod: number;
-  activeKeys: number;
-}
 
 export function userView(user: User, tier: Tier): UserView {
   return {
@@ -49,16 +35,8 @@ export class UserService {
     return tier;
   }
 
-  async list(em: EntityManager, q: ListUsersParams): Promise<{ items: UserListItem[]; total: number; page: number; pageSize: number }> {
-    const { rows, total } = await em.getRepository(User).search({
-      search: q.search || undefined,
-      status: q.status,
-      tierId: q.tierId,
-      sort: q.sort,
-      order: q.order,
-      limit: q.pageSize,
-      offset: (q.page - 1) * q.pageSize,
-    });
+  async list(em: EntityManager, q: ListUsersParams): Promise<UserList> {
+    const { rows, total } = await em.getRepository(User).search(q);
     return {
       items: rows.map((r) => ({
         id: r.id,
@@ -174,11 +152,8 @@ export class UserService {
       const user = await tx.getRepository(User).findLiveById(id);
       if (!user) throw new AppError('NOT_FOUND', `No user with id ${id}`);
       user.deletedAt = new Date();
-      const [revoked] = await tx.execute<{ n: number }[]>(
-        `with r as (update api_keys set revoked_at = now() where user_id = ? and revoked_at is null returning 1) select count(*)::int as n from r`,
-        [id],
-      );
-      audit(tx, actor, { action: 'user.deleted', target: { type: 'user', id }, details: { email: user.email, keysRevoked: revoked?.n ?? 0 } });
+      const keysRevoked = await tx.getRepository(ApiKey).revokeAllForUser(id);
+      audit(tx, actor, { action: 'user.deleted', target: { type: 'user', id }, details: { email: user.email, keysRevoked } });
       await broadcastInvalidation(tx, { kind: 'user', id });
       await tx.flush();
     });
@@ -206,16 +181,6 @@ export class UserService {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface ListUsersParams {
-  search?: string | undefined;
-  status?: 'active' | 'suspended' | undefined;
-  tierId?: string | undefined;
-  sort: 'createdAt' | 'email' | 'name' | 'used';
-  order: 'asc' | 'desc';
-  page: number;
-  pageSize: number;
-}
 
 const emailTaken = (email: string) =>
   new AppError('CONFLICT', `A user with email ${email} already exists`, { details: { issues: [{ field: 'email', message: 'is already taken' }] } });

@@ -1,11 +1,11 @@
 import { Link } from '@tanstack/react-router';
+import type { AuditEventView } from '../../../shared/admin.ts';
 import { Badge } from '../components/ui/card.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
 import { actionTone, describeDetails } from '../lib/audit.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
-import type { RouterOutputs } from '../lib/trpc.ts';
 
-export type AuditEvent = RouterOutputs['admin']['audit']['list']['items'][number];
+export type AuditEvent = AuditEventView;
 
 function Target({ e }: { e: AuditEvent }) {
   if (!e.targetId) return <span className="text-zinc-500">{e.targetType}</span>;

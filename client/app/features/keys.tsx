@@ -3,7 +3,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import { AlertTriangle, FlaskConical, KeyRound, Plus, RefreshCw, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { adminCreateKeySchema } from '../../../shared/admin.ts';
-import { MAX_ROTATION_GRACE_SECONDS } from '../../../shared/keys.ts';
+import { MAX_ROTATION_GRACE_SECONDS, type CreatedKey, type KeySummary } from '../../../shared/keys.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, CardHeader } from '../components/ui/card.tsx';
 import { CopyButton } from '../components/ui/copy.tsx';
@@ -16,11 +16,9 @@ import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatDateTime, formatGrace, formatNumber, formatRelative } from '../lib/format.ts';
 import { stashKey } from '../lib/handoff.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
-type KeySummary = RouterOutputs['admin']['keys']['list'][number];
-type CreatedKey = RouterOutputs['admin']['keys']['create'];
 
 export const GRACE_CHOICES = [0, 300, 3600, MAX_ROTATION_GRACE_SECONDS] as const;
 

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { adminCreateUserSchema, updateUserSchema } from '../../../shared/admin.ts';
+import { adminCreateUserSchema, updateUserSchema, type TierView, type UserView } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
 import { Alert } from '../components/ui/feedback.tsx';
@@ -7,13 +7,12 @@ import { Field, Input, Select } from '../components/ui/field.tsx';
 import { useDialogForm } from '../lib/forms.ts';
 import { formatPrice, formatQuota } from '../lib/format.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
-type Tier = RouterOutputs['admin']['tiers']['list'][number];
-export type UserView = RouterOutputs['admin']['users']['get']['user'];
+export type { UserView };
 
-export const tierLabel = (t: Tier) => `${t.name} · ${formatQuota(t.monthlyQuota)}/month · ${formatPrice(t.priceCents)}`;
+export const tierLabel = (t: TierView) => `${t.name} · ${formatQuota(t.monthlyQuota)}/month · ${formatPrice(t.priceCents)}`;
 
 interface CreateValues {
   email: string;

@@ -3,12 +3,13 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/routers/root.ts';
+import type { AdminSessionView } from '../../../shared/admin.ts';
 import { TRPC_MAX_BATCH } from '../../../shared/trpc.ts';
 import { readError } from './errors.ts';
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
-export type Me = NonNullable<RouterOutputs['auth']['me']>;
+export type Me = AdminSessionView;
 
 /** Set by the router: what to do when the server says the session has ended (go to sign-in, keeping the place). */
 let onSessionEnded: (() => void) | undefined;

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
 import { Plus, ShieldCheck, Trash2 } from 'lucide-react';
 import { useState } from 'react';
-import { ADMIN_ROLES, createAdminSchema, type AdminRole } from '../../../shared/admin.ts';
+import { ADMIN_ROLES, createAdminSchema, type AdminRole, type AdminView } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
 import { CopyButton } from '../components/ui/copy.tsx';
@@ -15,12 +15,12 @@ import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatRelative } from '../lib/format.ts';
 import { useMe } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
 export const Route = createLazyRoute('/_app/admins')({ component: AdminsPage });
 
-type Account = RouterOutputs['admin']['accounts']['list'][number];
+type Account = AdminView;
 
 const ROLE_HELP: Record<AdminRole, string> = {
   owner: 'Everything, including admin accounts',

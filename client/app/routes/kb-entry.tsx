@@ -3,7 +3,7 @@ import { createLazyRoute, Link, useBlocker, useNavigate } from '@tanstack/react-
 import { ChevronLeft, Trash2 } from 'lucide-react';
 import { useRef, useState } from 'react';
 import type { z } from 'zod';
-import { kbCreateSchema, kbUpdateSchema } from '../../../shared/kb.ts';
+import { kbCreateSchema, kbUpdateSchema, type KbEntryView } from '../../../shared/kb.ts';
 import { Markdown } from '../components/markdown.tsx';
 import { Button } from '../components/ui/button.tsx';
 import { Card, PageHeader } from '../components/ui/card.tsx';
@@ -16,13 +16,13 @@ import { applyServerError, useSharedForm } from '../lib/forms.ts';
 import { formatDateTime, parseTags } from '../lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
 export const NewRoute = createLazyRoute('/_app/kb/new')({ component: NewEntryPage });
 export const EditRoute = createLazyRoute('/_app/kb/$entryId')({ component: EditEntryPage });
 
-type Entry = RouterOutputs['admin']['kb']['get'];
+type Entry = KbEntryView;
 type KbCreate = z.output<typeof kbCreateSchema>;
 type KbUpdate = z.output<typeof kbUpdateSchema>;
 

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { Layers, Pencil, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
-import { createTierSchema, updateTierSchema } from '../../../shared/admin.ts';
+import { createTierSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
 import { ConfirmDialog, Dialog, DialogFooter } from '../components/ui/dialog.tsx';
@@ -14,12 +14,12 @@ import { applyServerError, useSharedForm } from '../lib/forms.ts';
 import { centsToDollars, formatNumber, formatPrice, formatQuota, parseDollarsToCents } from '../lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
-import { trpc, type RouterOutputs } from '../lib/trpc.ts';
+import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
 export const Route = createLazyRoute('/_app/tiers')({ component: TiersPage });
 
-type Tier = RouterOutputs['admin']['tiers']['list'][number];
+type Tier = TierView;
 
 function TiersPage() {
   const canWrite = useCanWrite();

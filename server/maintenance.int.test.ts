@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseKey, maskKey } from './keys/format.ts';
+import { createAdmin, signIn } from './testing/admin.ts';
+import { createUserWithKey } from './testing/fixtures.ts';
+import { startTestServer, type TestServer } from './testing/server.ts';
+
+/** The maintenance pass, run by hand: the server's own timer is stopped so it never races these tests. */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.services.maintenance.stop();
+});
+afterAll(() => server.close());
+
+const expireNow = (keyId: string) => server.orm.em.fork().execute(`update api_keys set expires_at = now() - interval '1 minute' where id = ?`, [keyId]);
+
+describe('maintenance', () => {
+  it('audits each passed key expiry once, as Harmonic, naming the key masked', async () => {
+    const u = await createUserWithKey(server.services);
+    await expireNow(u.keyId);
+    expect(await server.services.maintenance.runOnce()).toBe(1);
+    expect(await server.services.maintenance.runOnce()).toBe(0);
+    const events = await server.orm.em
+      .fork()
+      .execute(`select actor_type, actor_id, actor_label, target_type, details from audit_events where action = 'key.expired' and target_id = ?`, [u.keyId]);
+    expect(events).toEqual([
+      {
+        actor_type: 'system',
+        actor_id: null,
+        actor_label: 'harmonic',
+        target_type: 'api_key',
+        details: { userId: u.userId, masked: maskKey(parseKey(u.key)?.lookupId ?? ''), expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+      },
+    ]);
+  });
+
+  it('does nothing while another instance holds the pass', async () => {
+    const u = await createUserWithKey(server.services);
+    await expireNow(u.keyId);
+    await server.orm.em.fork().transactional(async (tx) => {
+      await tx.execute(`select pg_advisory_xact_lock(hashtext('harmonic:maintenance'))`);
+      expect(await server.services.maintenance.runOnce()).toBe(0);
+    });
+    const [row] = await server.orm.em.fork().execute<{ audited: boolean }[]>(`select expiry_audited_at is not null as audited from api_keys where id = ?`, [u.keyId]);
+    expect(row?.audited).toBe(false);
+    expect(await server.services.maintenance.runOnce()).toBe(1);
+  });
+
+  it('forgets sessions past their idle expiry and keeps live ones', async () => {
+    const stale = await createAdmin(server.services, 'admin');
+    const live = await createAdmin(server.services, 'admin');
+    await signIn(server, stale.email, stale.password);
+    await signIn(server, live.email, live.password);
+    const em = server.orm.em.fork();
+    await em.execute(
+      `update admin_sessions set expires_at = now() - interval '1 second' where admin_id = (select id from admin_accounts where email = ?)`,
+      [stale.email],
+    );
+    await server.services.maintenance.runOnce();
+    const rows = await em.execute<{ email: string }[]>(`select a.email from admin_sessions s join admin_accounts a on a.id = s.admin_id order by a.email`);
+    expect(rows).toEqual([{ email: live.email }]);
+  });
+});
