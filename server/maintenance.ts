@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { nativePool } from './db/pool.ts';
+import { rawPool } from './db/pool.ts';
 import type { Orm } from './db/orm.ts';
 
 /**
@@ -48,7 +48,7 @@ export class MaintenanceJob {
 
   /** One pass; returns how many key expiries it audited (0 if another instance holds the lock). */
   async runOnce(): Promise<number> {
-    const pool = await nativePool(this.orm.em.fork());
+    const pool = await rawPool(this.orm.em.fork());
     const client = await pool.connect();
     try {
       await client.query('begin');

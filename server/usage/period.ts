@@ -1,17 +1,2 @@
-/** A usage period is a calendar month in UTC, named by its first day (YYYY-MM-DD). */
-export function periodStart(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-}
-
-export function nextPeriodStart(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
-}
-
-export function periodKey(at: Date): string {
-  return periodStart(at).toISOString().slice(0, 10);
-}
-
-/** Length of the period containing `at`, in seconds (the RateLimit-Policy window). */
-export function periodSeconds(at: Date): number {
-  return (nextPeriodStart(at).getTime() - periodStart(at).getTime()) / 1000;
-}
+// The period seam lives in the admission module; this path stays for existing importers.
+export * from './admission/period.ts';
