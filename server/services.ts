@@ -14,9 +14,8 @@ import { MaintenanceJob } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
-import { AdmissionBatcher, bySeq } from './usage/batcher.ts';
-import { UsageCounter } from './usage/entities.ts';
-import { LedgerWriter } from './usage/ledger.ts';
+import { LedgerWriter } from './usage/admission/ledger.ts';
+import { Admissions } from './usage/admission/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
 
@@ -66,11 +65,10 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     users: new UserService(),
     ledger,
     usage: new UsageService({
+      admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
       ledger,
-      keyCache,
-      demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota },
-      metrics,
-      batchers: config.admissionBatching.enabled ? admissionBatchers(orm, config) : undefined,
+      keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
+      demo: { enabled: config.demo.enabled },
     }),
     metrics,
     sources,
@@ -86,19 +84,6 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
         if (message.kind === 'source') sources.invalidate(message.id);
         else if (message.kind === 'all') sources.invalidate();
       },
-    }),
-  };
-}
-
-/** Group commit for keyed and demo admissions (server/usage/batcher.ts). */
-function admissionBatchers(orm: Orm, config: Config) {
-  const limits = { maxBatch: config.admissionBatching.maxBatch, maxInFlight: config.admissionBatching.maxInFlight };
-  const counters = () => orm.em.fork().getRepository(UsageCounter);
-  return {
-    keys: new AdmissionBatcher({ ...limits, run: async (keyIds: string[]) => bySeq(await counters().admitKeys(keyIds), keyIds.length) }),
-    demo: new AdmissionBatcher({
-      ...limits,
-      run: async (ips: string[]) => bySeq(await counters().admitDemos(ips, config.demo.monthlyQuota), ips.length),
     }),
   };
 }

@@ -201,8 +201,8 @@ describe('the ledger', () => {
     expect(await counterLedgerMismatches(server.services, [u.userId])).toEqual([]);
 
     const [key] = await server.orm.em.fork().execute<{ usage_count: string; last_used_at: string | null }[]>(
-      `select usage_count, last_used_at from api_keys where id = ?`,
-      [u.keyId],
+      `select usage_count, last_used_at from key_usage where user_id = ? and key_id = ?`,
+      [u.userId, u.keyId],
     );
     expect(Number(key?.usage_count)).toBe(40);
     expect(key?.last_used_at).not.toBeNull();
