@@ -7,14 +7,18 @@
  *
  * A statement serves one partition (one user, or one demo address): it names
  * one counter row, so in a sharded deployment it goes to one shard. The
- * oldest queued call picks the partition; its partition's queued calls join it.
+ * in-flight limit is per partition too: it is what makes calls wait for one
+ * hot row and share its next statement, while statements for other rows,
+ * which never wait for each other's locks, go out at once. The oldest queued
+ * call whose partition has room picks the partition; its queued calls join it.
  *
  * `run` receives the partition and its queued inputs in order and returns one
  * result per input (undefined where there is none, e.g. a key no longer live).
  */
 export class AdmissionBatcher<Input, Result> {
   private queue: { input: Input; partition: string; resolve: (r: Result | undefined) => void; reject: (err: unknown) => void }[] = [];
-  private inFlight = 0;
+  /** Statements in flight per partition (a partition with none has no entry). */
+  private readonly inFlight = new Map<string, number>();
   private readonly partitionOf: (input: Input) => string;
   private readonly run: (partition: string, inputs: Input[]) => Promise<(Result | undefined)[]>;
   private readonly maxBatch: number;
@@ -42,20 +46,24 @@ export class AdmissionBatcher<Input, Result> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queue[0]) {
-      const { partition } = this.queue[0];
+    for (;;) {
+      const next = this.queue.find((w) => (this.inFlight.get(w.partition) ?? 0) < this.maxInFlight);
+      if (!next) return;
+      const { partition } = next;
       const batch: typeof this.queue = [];
       const rest: typeof this.queue = [];
       for (const w of this.queue) (w.partition === partition && batch.length < this.maxBatch ? batch : rest).push(w);
       this.queue = rest;
-      this.inFlight++;
+      this.inFlight.set(partition, (this.inFlight.get(partition) ?? 0) + 1);
       if (this.batchSizes.length >= 100_000) this.batchSizes.shift();
       this.batchSizes.push(batch.length);
       this.run(partition, batch.map((w) => w.input)).then(
         (results) => batch.forEach((w, i) => w.resolve(results[i])),
         (err: unknown) => batch.forEach((w) => w.reject(err)),
       ).finally(() => {
-        this.inFlight--;
+        const left = (this.inFlight.get(partition) ?? 1) - 1;
+        if (left === 0) this.inFlight.delete(partition);
+        else this.inFlight.set(partition, left);
         this.pump();
       });
     }
