@@ -55,6 +55,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * `Retry-After` in whole seconds, at least one: the one way every refusal that
+ * says when to come back (quota, throttles, a full worker queue) states it.
+ */
+export function retryAfterHeaders(seconds: number): Record<string, string> {
+  return { 'Retry-After': String(Math.max(1, Math.ceil(seconds))) };
+}
+
 /** Turns zod-style issues into one readable message that names every field. */
 export function validationError(issues: FieldIssue[]): AppError {
   const message = issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ');

@@ -14,9 +14,8 @@ import { MaintenanceJob } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
-import { AdmissionBatcher, bySeq } from './usage/batcher.ts';
-import { UsageCounter } from './usage/entities.ts';
-import { LedgerWriter } from './usage/ledger.ts';
+import { LedgerWriter } from './usage/admission/ledger.ts';
+import { Admissions } from './usage/admission/service.ts';
 import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
@@ -57,14 +56,13 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
-  const usage = new UsageService({
-    ledger,
-    keyCache,
-    demo: { enabled: config.demo.enabled, quota: config.demo.monthlyQuota },
-    metrics,
-    batchers: config.admissionBatching.enabled ? admissionBatchers(orm, config) : undefined,
-  });
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle: new VerifyThrottle(), metrics });
+  const usage = new UsageService({
+    admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
+    ledger,
+    keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
+    demo: { enabled: config.demo.enabled },
+  });
   return {
     config,
     logger,
@@ -91,19 +89,6 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
         if (message.kind === 'source') sources.invalidate(message.id);
         else if (message.kind === 'all') sources.invalidate();
       },
-    }),
-  };
-}
-
-/** Group commit for keyed and demo admissions (server/usage/batcher.ts). */
-function admissionBatchers(orm: Orm, config: Config) {
-  const limits = { maxBatch: config.admissionBatching.maxBatch, maxInFlight: config.admissionBatching.maxInFlight };
-  const counters = () => orm.em.fork().getRepository(UsageCounter);
-  return {
-    keys: new AdmissionBatcher({ ...limits, run: async (keyIds: string[]) => bySeq(await counters().admitKeys(keyIds), keyIds.length) }),
-    demo: new AdmissionBatcher({
-      ...limits,
-      run: async (ips: string[]) => bySeq(await counters().admitDemos(ips, config.demo.monthlyQuota), ips.length),
     }),
   };
 }

@@ -7,7 +7,7 @@ import type { AdminRole, AdminView } from '../../shared/admin.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts';
 import { addressBucket } from '../client-address.ts';
 import type { Config } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { AppError, retryAfterHeaders } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { AdminAccount, AdminSession, AuthThrottle } from './entity.ts';
 import { generatePassword } from './passwords.ts';
@@ -325,6 +325,6 @@ function lockedOut(until: Date, now: Date): AppError {
   const wait = seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
   return new AppError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${wait}.`, {
     details: { retryAfterSeconds: seconds, lockedUntil: until.toISOString() },
-    headers: { 'Retry-After': String(seconds) },
+    headers: retryAfterHeaders(seconds),
   });
 }

@@ -1,7 +1,7 @@
 import { AdminAccount, AdminSession, AuthThrottle } from '../admin/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
-import { ApiKey } from '../keys/entity.ts';
+import { ApiKey, KeyUsage } from '../keys/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entities.ts';
 import { User } from '../users/entity.ts';
@@ -11,6 +11,7 @@ export const entities = [
   Tier,
   User,
   ApiKey,
+  KeyUsage,
   UsageCounter,
   DemoCounter,
   UsageEvent,

@@ -1,5 +1,5 @@
 import { ConnectionException } from '@mikro-orm/core';
-import { AppError } from '../errors.ts';
+import { AppError, retryAfterHeaders } from '../errors.ts';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
@@ -54,7 +54,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** What the caller sees while the database is down: a fast 503, never a hang or a 500. */
 export function databaseUnavailable(cause: unknown): AppError {
   return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds', {
-    headers: { 'Retry-After': '5' },
+    headers: retryAfterHeaders(5),
     cause,
   });
 }

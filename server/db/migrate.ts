@@ -1,5 +1,5 @@
 import type { Orm } from './orm.ts';
-import { nativePool } from './pool.ts';
+import { rawPool } from './pool.ts';
 
 /**
  * Applies every pending migration; returns the names applied. Several
@@ -7,7 +7,7 @@ import { nativePool } from './pool.ts';
  * each migration and the others find nothing pending.
  */
 export async function migrateUp(orm: Orm): Promise<string[]> {
-  const pool = await nativePool(orm.em.fork());
+  const pool = await rawPool(orm.em.fork());
   const lock = await pool.connect();
   try {
     await lock.query(`select pg_advisory_lock(hashtext('harmonic:migrations'))`);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { AppError } from '../errors.ts';
+import { AppError, retryAfterHeaders } from '../errors.ts';
 import type { CompareTask, HashTask } from './bcrypt.worker.ts';
 
 export interface BcryptPoolOptions {
@@ -65,7 +65,7 @@ export class BcryptPool {
       // Piscina's own refusal when the queue is full; anything else (a crashed thread) is a real error.
       if (err instanceof Error && err.message === 'Task queue is at limit') {
         throw new AppError('SERVICE_UNAVAILABLE', 'Too many key and password checks in progress; retry shortly', {
-          headers: { 'Retry-After': '1' },
+          headers: retryAfterHeaders(1),
           cause: err,
         });
       }

@@ -16,10 +16,8 @@ const ApiKeySchema = defineEntity({
     /** bcrypt hash of the whole key; the plaintext is never stored. */
     keyHash: p.string().length(100).hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    lastUsedAt: p.datetime().nullable(),
     expiresAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
-    usageCount: p.bigint('number').default(0),
     metadata: p.json<Record<string, unknown>>().default('{}'),
     /** When the key's expiry was written to the audit log (by the maintenance job). */
     expiryAuditedAt: p.datetime().nullable(),
@@ -30,3 +28,23 @@ const ApiKeySchema = defineEntity({
 
 export class ApiKey extends ApiKeySchema.class {}
 ApiKeySchema.setClass(ApiKey);
+
+/**
+ * How often and when a key was last used, bumped by every ledger flush. Kept
+ * off api_keys, which is replicated to every node in a sharded deployment (a
+ * reference table, where each write is a distributed commit): this table is
+ * keyed, and distributed, by the owner's user id like the counters.
+ */
+const KeyUsageSchema = defineEntity({
+  name: 'KeyUsage',
+  tableName: 'key_usage',
+  properties: {
+    user: () => p.manyToOne(User).primary().ref(),
+    key: () => p.manyToOne(ApiKey).primary().ref(),
+    usageCount: p.bigint('number').default(0),
+    lastUsedAt: p.datetime().nullable(),
+  },
+});
+
+export class KeyUsage extends KeyUsageSchema.class {}
+KeyUsageSchema.setClass(KeyUsage);

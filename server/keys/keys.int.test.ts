@@ -101,6 +101,21 @@ describe('creating keys', () => {
   });
 });
 
+describe('usage per key', () => {
+  it('lists how often and when each key was used, as the ledger recorded it, and keeps it through revocation', async () => {
+    const u = await createUserWithKey(server.services);
+    const other = await server.services.keys.create(server.orm.em.fork(), { userId: u.userId, name: 'unused', actor: TEST_ACTOR });
+    for (let i = 0; i < 3; i++) expect((await postData(server.url, { query: 'quota', sources: ['kb'] }, u.key)).status).toBe(200);
+    await server.services.ledger.flush();
+    const res = await api('/keys', u.key);
+    const { keys } = (await res.json()) as { keys: { id: string; usageCount: number; lastUsedAt: string | null }[] };
+    expect(keys.find((k) => k.id === u.keyId)).toMatchObject({ usageCount: 3, lastUsedAt: expect.any(String) });
+    expect(keys.find((k) => k.id === other.id)).toMatchObject({ usageCount: 0, lastUsedAt: null });
+    const revoked = await server.services.keys.revoke(server.orm.em.fork(), { keyId: u.keyId, actor: TEST_ACTOR });
+    expect(revoked).toMatchObject({ status: 'revoked', usageCount: 3, lastUsedAt: expect.any(String) });
+  });
+});
+
 describe('bad keys', () => {
   it('unknown id, wrong secret, bad checksum, revoked, expired and malformed all get the same 401', async () => {
     const revoked = await createUserWithKey(server.services);

@@ -1,6 +1,6 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { nativePool } from '../db/pool.ts';
-import type { ApiKey } from './entity.ts';
+import { KeyUsage, type ApiKey } from './entity.ts';
 
 /** A key row joined with its owner and tier: everything verification needs, in one round trip. */
 export interface KeyCredentialRow {
@@ -68,6 +68,12 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
       [userId],
     );
     return row?.n ?? 0;
+  }
+
+  /** How often and when this user's keys (all, or those named) were last used; a key never used has no entry. */
+  async usageOf(userId: string, keyIds?: string[]): Promise<Map<string, { usageCount: number; lastUsedAt: Date | null }>> {
+    const rows = await this.em.find(KeyUsage, keyIds ? { user: userId, key: { $in: keyIds } } : { user: userId });
+    return new Map(rows.map((r) => [r.key.id, { usageCount: Number(r.usageCount), lastUsedAt: r.lastUsedAt ?? null }]));
   }
 
   listForUser(userId: string): Promise<ApiKey[]> {

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { CreatedKey, KeySummary } from '../../shared/keys.ts';
 import { audit, type Actor } from '../audit/service.ts';
-import { AppError } from '../errors.ts';
+import { AppError, retryAfterHeaders } from '../errors.ts';
 import type { AuthFailureReason, Metrics } from '../metrics.ts';
 import { broadcastInvalidation, type Invalidation } from '../events/invalidation.ts';
 import { User } from '../users/entity.ts';
@@ -37,10 +37,18 @@ const invalidKey = () => new AppError('UNAUTHORIZED', 'Invalid API key');
 const tooManyAttempts = (retryAfterSeconds: number) =>
   new AppError('RATE_LIMITED', `Too many failed API key attempts; retry in ${retryAfterSeconds} s`, {
     details: { retryAfterSeconds },
-    headers: { 'Retry-After': String(retryAfterSeconds) },
+    headers: retryAfterHeaders(retryAfterSeconds),
   });
 
-export function keySummary(key: ApiKey, now = Date.now()): KeySummary {
+/** A key's usage as the ledger has recorded it (key_usage); a key never used has none. */
+export interface KeyUsageState {
+  usageCount: number;
+  lastUsedAt: Date | null;
+}
+
+const NEVER_USED: KeyUsageState = { usageCount: 0, lastUsedAt: null };
+
+export function keySummary(key: ApiKey, usage: KeyUsageState = NEVER_USED, now = Date.now()): KeySummary {
   const status = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active';
   return {
     id: key.id,
@@ -48,10 +56,10 @@ export function keySummary(key: ApiKey, now = Date.now()): KeySummary {
     masked: maskKey(key.lookupId),
     status,
     createdAt: key.createdAt.toISOString(),
-    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    lastUsedAt: usage.lastUsedAt?.toISOString() ?? null,
     expiresAt: key.expiresAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
-    usageCount: Number(key.usageCount),
+    usageCount: usage.usageCount,
     metadata: key.metadata,
     replacedById: key.replacedBy?.id ?? null,
   };
@@ -166,8 +174,9 @@ export class KeyService {
   }
 
   async list(em: EntityManager, userId: string): Promise<KeySummary[]> {
-    const keys = await em.getRepository(ApiKey).listForUser(userId);
-    return keys.map((k) => keySummary(k));
+    const repo = em.getRepository(ApiKey);
+    const [keys, usage] = await Promise.all([repo.listForUser(userId), repo.usageOf(userId)]);
+    return keys.map((k) => keySummary(k, usage.get(k.id)));
   }
 
   /** Revokes at once, everywhere. Revoking a revoked key changes nothing and answers the same. */
@@ -185,7 +194,8 @@ export class KeyService {
         await broadcastInvalidation(tx, { kind: 'key', id: key.id });
         await tx.flush();
       }
-      return keySummary(key);
+      const usage = await tx.getRepository(ApiKey).usageOf(key.user.id, [key.id]);
+      return keySummary(key, usage.get(key.id));
     });
     this.deps.cache.evictKey(params.keyId);
     return summary;
@@ -241,7 +251,8 @@ export class KeyService {
       });
       await broadcastInvalidation(tx, { kind: 'key', id: old.id });
       await tx.flush();
-      return { key: { ...keySummary(record), key }, previous: keySummary(old) };
+      const usage = await tx.getRepository(ApiKey).usageOf(owner.id, [old.id]);
+      return { key: { ...keySummary(record), key }, previous: keySummary(old, usage.get(old.id)) };
     });
     this.deps.cache.evictKey(params.keyId);
     this.trustIssued(result.key.key);
@@ -251,6 +262,17 @@ export class KeyService {
   private trustIssued(key: string): void {
     const parsed = parseKey(key);
     if (parsed) this.deps.throttle.trust(parsed.lookupId, keyDigest(key));
+  }
+
+  /**
+   * Admission found a cached key no longer good: revoked, expired or deleted
+   * since it was cached, or its owner suspended. It leaves this cache and the
+   * caller gets the answer authentication would have given.
+   */
+  refusedAtAdmission(key: VerifiedKey, reason: 'revoked_since_cached' | 'suspended'): AppError {
+    this.deps.cache.evictKey(key.keyId);
+    this.deps.metrics?.authFailures.inc({ reason });
+    return reason === 'suspended' ? new AppError('USER_SUSPENDED', 'This account is suspended') : invalidKey();
   }
 
   /** Applies a change announced by this or another instance. */
@@ -281,7 +303,6 @@ export class KeyService {
         keyHash: await this.deps.bcrypt.hash(generated.key, this.deps.bcryptCost),
         expiresAt,
         metadata,
-        usageCount: 0,
         createdAt: new Date(),
       });
       return { record, key: generated.key };

@@ -8,7 +8,7 @@ import { keyActor } from '../keys/actor.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
 import type { Services } from '../services.ts';
 import { Tier } from '../tiers/entity.ts';
-import { quotaHeaders } from '../usage/headers.ts';
+import { quotaHeaders } from '../usage/admission/headers.ts';
 import type { Subject } from '../usage/service.ts';
 import { parseInput } from '../validation.ts';
 import { registerCors } from './cors.ts';

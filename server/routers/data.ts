@@ -1,5 +1,5 @@
 import { dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
-import { quotaHeaders } from '../usage/headers.ts';
+import { quotaHeaders } from '../usage/admission/headers.ts';
 import { keyedProcedure, publicProcedure, router, uses } from '../trpc.ts';
 
 const metered = keyedProcedure.use(uses('usage', 'sources', 'metrics'));

@@ -1,5 +1,5 @@
 import { analyticsInputSchema, trackUsageSchema } from '../../shared/usage.ts';
-import { quotaHeaders } from '../usage/headers.ts';
+import { quotaHeaders } from '../usage/admission/headers.ts';
 import { keyedProcedure, router, uses } from '../trpc.ts';
 
 const procedure = keyedProcedure.use(uses('usage', 'reporting'));

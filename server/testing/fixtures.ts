@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Actor } from '../audit/service.ts';
 import { nativePool } from '../db/pool.ts';
 import type { Services } from '../services.ts';
-import { PERIOD } from '../usage/period.ts';
+import { PERIOD_SQL } from '../usage/admission/period.ts';
 
 export const TEST_ACTOR: Actor = { type: 'system', id: null, label: 'test', ip: null };
 
@@ -35,7 +35,7 @@ export function postData(baseUrl: string, body: unknown, key?: string, headers: 
 export async function setUsedThisPeriod(services: Services, userId: string, used: number): Promise<void> {
   await services.orm.em.fork().execute(
     `insert into usage_counters (user_id, period, used, updated_at)
-     values (?, ${PERIOD}, ?, now())
+     values (?, ${PERIOD_SQL}, ?, now())
      on conflict (user_id, period) do update set used = excluded.used`,
     [userId, used],
   );

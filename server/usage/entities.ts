@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { ApiKey } from '../keys/entity.ts';
 import { User } from '../users/entity.ts';
-import { DemoCounterRepository, UsageCounterRepository, UsageEventRepository } from './repository.ts';
+import { DemoCounterRepository, LedgerRepository, UsageCounterRepository } from './admission/repository.ts';
 
 /**
  * The authoritative monthly count per user. Admission increments it in one
@@ -18,7 +18,7 @@ const UsageCounterSchema = defineEntity({
     used: p.integer().default(0),
     /** The quota in force at the last admission (null = unlimited). */
     quota: p.integer().nullable(),
-    /** Calls the last batched admission statement asked for, and how many it admitted (see UsageCounterRepository.admitKeys). */
+    /** Calls the last batched admission statement asked for, and how many it admitted (see server/usage/admission/repository.ts). */
     batchRequested: p.integer().default(0),
     batchAdmitted: p.integer().default(0),
     /** When an admin last reset this period's usage; earlier ledger rows no longer count. */
@@ -29,7 +29,7 @@ const UsageCounterSchema = defineEntity({
 export class UsageCounter extends UsageCounterSchema.class {}
 UsageCounterSchema.setClass(UsageCounter);
 
-/** Demo callers have no user; they are metered per client IP. */
+/** Demo callers have no user; they are metered per client IP (sharded: distributed by client_ip). */
 const DemoCounterSchema = defineEntity({
   name: 'DemoCounter',
   tableName: 'demo_counters',
@@ -38,6 +38,8 @@ const DemoCounterSchema = defineEntity({
     clientIp: p.string().columnType('inet').primary(),
     period: p.date().primary(),
     used: p.integer().default(0),
+    /** The demo quota in force at the last admission. */
+    quota: p.integer().nullable(),
     batchRequested: p.integer().default(0),
     batchAdmitted: p.integer().default(0),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
@@ -50,7 +52,7 @@ DemoCounterSchema.setClass(DemoCounter);
 const UsageEventSchema = defineEntity({
   name: 'UsageEvent',
   tableName: 'usage_events',
-  repository: () => UsageEventRepository,
+  repository: () => LedgerRepository,
   properties: {
     period: p.date().primary(),
     id: p.bigint('number').primary().autoincrement(),

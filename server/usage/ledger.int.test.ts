@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import { nativePool } from '../db/pool.ts';
 import { counterLedgerMismatches, createUserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import { periodKey } from './period.ts';
+import { periodKey } from './admission/period.ts';
 
 /**
  * The ledger must never lose an admitted call: the counter is its running

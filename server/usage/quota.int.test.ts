@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterLedgerMismatches, createUserWithKey, postData, setUsedThisPeriod, TEST_ACTOR } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import { nextPeriodStart } from './period.ts';
+import { nextPeriodStart } from './admission/period.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -201,8 +201,8 @@ describe('the ledger', () => {
     expect(await counterLedgerMismatches(server.services, [u.userId])).toEqual([]);
 
     const [key] = await server.orm.em.fork().execute<{ usage_count: string; last_used_at: string | null }[]>(
-      `select usage_count, last_used_at from api_keys where id = ?`,
-      [u.keyId],
+      `select usage_count, last_used_at from key_usage where user_id = ? and key_id = ?`,
+      [u.userId, u.keyId],
     );
     expect(Number(key?.usage_count)).toBe(40);
     expect(key?.last_used_at).not.toBeNull();

@@ -6,6 +6,8 @@ import { Migration20261124200000_admission_batches } from './Migration2026112420
 import { Migration20261124210000_demo_batches } from './Migration20261124210000_demo_batches.ts';
 import { Migration20261124220000_audit_by_user } from './Migration20261124220000_audit_by_user.ts';
 import { Migration20261125000000_throttle_scopes } from './Migration20261125000000_throttle_scopes.ts';
+import { Migration20261201100000_key_usage } from './Migration20261201100000_key_usage.ts';
+import { Migration20261201100001_demo_counter_quota } from './Migration20261201100001_demo_counter_quota.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -19,4 +21,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124210000_demo_batches', class: Migration20261124210000_demo_batches },
   { name: 'Migration20261124220000_audit_by_user', class: Migration20261124220000_audit_by_user },
   { name: 'Migration20261125000000_throttle_scopes', class: Migration20261125000000_throttle_scopes },
+  { name: 'Migration20261201100000_key_usage', class: Migration20261201100000_key_usage },
+  { name: 'Migration20261201100001_demo_counter_quota', class: Migration20261201100001_demo_counter_quota },
 ];

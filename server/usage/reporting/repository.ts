@@ -1,7 +1,7 @@
 import { EntityRepository, type EntityManager } from '@mikro-orm/postgresql';
 import { nativePool } from '../../db/pool.ts';
 import { UsageEvent } from '../entities.ts';
-import { PERIOD } from '../period.ts';
+import { PERIOD_SQL } from '../admission/period.ts';
 
 export interface AnalyticsRows {
   daily: { date: string; requests: number; units: number; errors: number }[];
@@ -81,8 +81,8 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
         `select
            (select count(*)::int from usage_events e
              where e.created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'
-               and e.period = ${PERIOD}) as requests_today,
-           (select count(*)::int from usage_events e where e.period = ${PERIOD}) as requests_this_month,
+               and e.period = ${PERIOD_SQL}) as requests_today,
+           (select count(*)::int from usage_events e where e.period = ${PERIOD_SQL}) as requests_this_month,
            (select count(*)::int from api_keys k join users u on u.id = k.user_id
              where k.revoked_at is null and (k.expires_at is null or k.expires_at > now()) and u.deleted_at is null) as active_keys,
            (select count(*)::int from users where deleted_at is null) as users,
@@ -122,7 +122,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
       pool.query<OverviewRows['nearQuota'][number]>(
         `select u.id as user_id, u.email, t.name as tier, c.used, t.monthly_quota as quota
            from usage_counters c join users u on u.id = c.user_id join tiers t on t.id = u.tier_id
-          where c.period = ${PERIOD} and u.deleted_at is null
+          where c.period = ${PERIOD_SQL} and u.deleted_at is null
             and t.monthly_quota is not null and c.used >= 0.8 * t.monthly_quota
           order by c.used::float / greatest(t.monthly_quota, 1) desc, u.email limit 50`,
       ),
@@ -147,7 +147,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
   /** This period's count for a live user (0 if they have no counter yet); undefined when there is no such user. */
   async usedThisPeriod(userId: string): Promise<number | undefined> {
     const [row] = await this.em.execute<{ used: number | null }[]>(
-      `select (select used from usage_counters where user_id = u.id and period = ${PERIOD}) as used
+      `select (select used from usage_counters where user_id = u.id and period = ${PERIOD_SQL}) as used
          from users u where u.id = ? and u.deleted_at is null`,
       [userId],
     );
@@ -158,7 +158,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
   async resetCounter(userId: string): Promise<void> {
     await this.em.execute(
       `insert into usage_counters (user_id, period, used, reset_at, updated_at)
-       values (?, ${PERIOD}, 0, clock_timestamp(), now())
+       values (?, ${PERIOD_SQL}, 0, clock_timestamp(), now())
        on conflict (user_id, period) do update set used = 0, reset_at = excluded.reset_at, updated_at = excluded.updated_at`,
       [userId],
     );

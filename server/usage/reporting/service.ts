@@ -3,7 +3,7 @@ import type { Overview } from '../../../shared/admin.ts';
 import type { QuotaState, UsageAnalytics } from '../../../shared/usage.ts';
 import { audit, type Actor } from '../../audit/service.ts';
 import { AppError } from '../../errors.ts';
-import type { LedgerWriter } from '../ledger.ts';
+import type { LedgerWriter } from '../admission/ledger.ts';
 import type { UsageService } from '../service.ts';
 import { reportingRepository } from './repository.ts';
 

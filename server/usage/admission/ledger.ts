@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { isStorableText, toStorableText } from '../../shared/text.ts';
-import { isBadDataError } from '../db/errors.ts';
-import type { Orm } from '../db/orm.ts';
-import type { FieldIssue } from '../errors.ts';
-import { UsageEvent } from './entities.ts';
-import type { LedgerEvent, UsageEventRepository } from './repository.ts';
+import { isStorableText, toStorableText } from '../../../shared/text.ts';
+import { isBadDataError } from '../../db/errors.ts';
+import type { Orm } from '../../db/orm.ts';
+import type { FieldIssue } from '../../errors.ts';
+import { UsageEvent } from '../entities.ts';
+import type { LedgerEvent, LedgerRepository } from './repository.ts';
 
 export interface LedgerWriterOptions {
   orm: Orm;
@@ -121,7 +121,7 @@ export class LedgerWriter {
     }
   }
 
-  private async writeOneByOne(batch: LedgerEvent[], repo: UsageEventRepository): Promise<void> {
+  private async writeOneByOne(batch: LedgerEvent[], repo: LedgerRepository): Promise<void> {
     for (const [i, event] of batch.entries()) {
       try {
         await this.writeOne(event, repo);
@@ -133,7 +133,7 @@ export class LedgerWriter {
   }
 
   /** One row; throws only for a reason other than its data (the caller keeps it queued). */
-  private async writeOne(event: LedgerEvent, repo: UsageEventRepository): Promise<void> {
+  private async writeOne(event: LedgerEvent, repo: LedgerRepository): Promise<void> {
     try {
       await repo.insertBatch([event]);
       this.written++;

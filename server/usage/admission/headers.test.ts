@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quotaHeaders } from './headers.ts';
-import type { Admission } from './service.ts';
+import type { Admission } from './outcome.ts';
 
 const base: Admission = {
   demo: false,

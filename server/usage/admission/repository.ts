@@ -1,0 +1,278 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import { nativePool, type Statement } from '../../db/pool.ts';
+import type { DemoCounter, UsageCounter, UsageEvent } from '../entities.ts';
+import { PERIOD_SQL } from './period.ts';
+
+/**
+ * Every admission statement, keyed or demo, one call or many, answers in this
+ * shape: one row per call that found a live caller, identified by `seq`.
+ */
+export interface AdmissionRow {
+  /** 1-based position of the call in the statement. */
+  seq: number;
+  /** Whom the counter belongs to: the user id, or the demo caller's (normalised) address. */
+  subject: string;
+  user_status: 'active' | 'suspended';
+  /** null = unlimited */
+  quota: number | null;
+  /** null for demo calls. */
+  tier_name: string | null;
+  /** YYYY-MM-DD, the first day of the period. */
+  period: string;
+  /** Epoch ms when the database admitted the calls. */
+  at_ms: number;
+  /** The counter after this statement, if it wrote it; null if nothing fitted. */
+  used_after: number | null;
+  /** How many of the statement's calls got in: the first `admitted`, by `nth`. */
+  admitted: number;
+  /** The count as this statement saw it (for the headers of a refusal). */
+  used_seen: number | null;
+  /** This call's place among the statement's calls, from 1. */
+  nth: number;
+}
+
+/** Who is calling, as a statement's first CTE (`calls`: seq, user_status, quota, tier_name), and which counter it charges. */
+interface Caller {
+  name: string;
+  calls: string;
+  counter: 'usage_counters' | 'demo_counters';
+  /** The counter's key column; also its distribution column in a sharded deployment. */
+  column: 'user_id' | 'client_ip';
+  /** The counter's key value as SQL (a parameter, or an expression of parameters only). */
+  subject: string;
+}
+
+/**
+ * The one admission statement. For n calls of `$units` each on one counter row
+ * (one user, or one demo address) it re-checks the caller, reads the quota as
+ * it is now and, atomically under the row lock, admits
+ * min(n, (quota − used) / units) of them: nothing is written when none fits.
+ * A concurrent statement waits for the lock and re-evaluates against the
+ * committed count, so admission is exact under any concurrency and any number
+ * of instances. The counter records how many were asked for and admitted, and
+ * RETURNING hands them back; the first `admitted` calls (by seq) are in.
+ *
+ * Sharding (Citus): the counter is named by a constant subject, so the write
+ * and the read-back go to one shard; everything else the statement reads is a
+ * reference table.
+ */
+function admissionStatement(caller: Caller, values: unknown[]): Statement {
+  const { counter, column, subject } = caller;
+  // How many of the batch fit on top of the existing row (unlimited: all of them).
+  const fits = `least(excluded.batch_requested, coalesce((excluded.quota - c.used) / $2::int, excluded.batch_requested))`;
+  return {
+    name: caller.name,
+    text: `
+      with calls as (${caller.calls}
+      ), grp as (
+        select min(quota) as quota, count(*)::int as n from calls where user_status = 'active' having count(*) > 0
+      ), fit as (
+        select quota, n, least(n, coalesce(quota / $2::int, n)) as k from grp
+      ), adm as (
+        insert into ${counter} as c (${column}, period, used, quota, batch_requested, batch_admitted, updated_at)
+        select ${subject}, ${PERIOD_SQL}, k * $2::int, quota, n, k, now() from fit where k > 0
+        on conflict (${column}, period) do update set
+          batch_requested = excluded.batch_requested,
+          batch_admitted = ${fits},
+          used = c.used + ${fits} * $2::int,
+          quota = excluded.quota,
+          updated_at = excluded.updated_at
+         where excluded.quota is null or c.used + $2::int <= excluded.quota
+        returning c.used as used_after, c.batch_admitted as admitted
+      )
+      select calls.seq, (${subject})::text as subject, calls.user_status, calls.quota, calls.tier_name,
+             ${PERIOD_SQL}::text as period, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
+             (select used_after from adm) as used_after, coalesce((select admitted from adm), 0)::int as admitted,
+             (select c.used from ${counter} c where c.${column} = ${subject} and c.period = ${PERIOD_SQL}) as used_seen,
+             (row_number() over (order by calls.seq))::int as nth
+        from calls`,
+    values,
+  };
+}
+
+/**
+ * Keyed calls of one user, one key id per call: each key must still belong to
+ * that user, be neither revoked nor expired, and the owner neither deleted nor
+ * suspended (a suspended owner's calls come back with their status and are
+ * not counted). The key cache already knows the user; naming it lets the
+ * statement go to that user's shard, and the join re-checks that it is right.
+ */
+export function keyedAdmission(userId: string, keyIds: string[], units: number): Statement {
+  return admissionStatement(
+    {
+      name: 'harmonic_admit_key',
+      counter: 'usage_counters',
+      column: 'user_id',
+      subject: '$3::uuid',
+      calls: `
+        select r.seq::int as seq, u.status as user_status, t.monthly_quota as quota, t.name as tier_name
+          from unnest($1::uuid[]) with ordinality as r(key_id, seq)
+          join api_keys k on k.id = r.key_id and k.user_id = $3::uuid
+          join users u on u.id = $3::uuid
+          join tiers t on t.id = u.tier_id
+         where k.revoked_at is null
+           and (k.expires_at is null or k.expires_at > now())
+           and u.deleted_at is null`,
+    },
+    [keyIds, units, userId],
+  );
+}
+
+/**
+ * `count` keyless demo calls from one client address, counted per address
+ * (IPv6 per /64, since one host can use a whole /64). The demo quota is the
+ * configured one, or else the default tier's quota as it is now.
+ * Sharding (Citus): demo_counters is distributed by its own key, the
+ * normalised address, which is an immutable expression of the parameter.
+ */
+export function demoAdmission(clientIp: string, count: number, units: number, configuredQuota: number | undefined): Statement {
+  return admissionStatement(
+    {
+      name: 'harmonic_admit_demo',
+      counter: 'demo_counters',
+      column: 'client_ip',
+      subject: `(case when family($3::inet) = 6 then network(set_masklen($3::inet, 64))::inet else $3::inet end)`,
+      calls: `
+        select r.seq::int as seq, 'active'::text as user_status, q.quota, null::text as tier_name
+          from generate_series(1, $1::int) as r(seq),
+               (select coalesce($4::int, (select monthly_quota from tiers where is_default), 0) as quota) q`,
+    },
+    [count, units, clientIp, configuredQuota ?? null],
+  );
+}
+
+export class UsageCounterRepository extends EntityRepository<UsageCounter> {
+  /** Admits `keyIds.length` keyed calls of `units` each for one user (see keyedAdmission). */
+  async admit(userId: string, keyIds: string[], units: number): Promise<AdmissionRow[]> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<AdmissionRow>(keyedAdmission(userId, keyIds, units));
+    return rows;
+  }
+
+  /** This period's count for a user and their tier's quota now: what the headers would say. */
+  async currentForUser(userId: string): Promise<{ used: number; quota: number | null; tier_name: string; period: string } | undefined> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<{ used: number; quota: number | null; tier_name: string; period: string }>(
+      `select coalesce(c.used, 0) as used, t.monthly_quota as quota, t.name as tier_name, ${PERIOD_SQL}::text as period
+         from users u
+         join tiers t on t.id = u.tier_id
+         left join usage_counters c on c.user_id = $1 and c.period = ${PERIOD_SQL}
+        where u.id = $1`,
+      [userId],
+    );
+    return rows[0];
+  }
+}
+
+export class DemoCounterRepository extends EntityRepository<DemoCounter> {
+  /** Admits `count` demo calls of `units` each from one address (see demoAdmission). */
+  async admit(clientIp: string, count: number, units: number, configuredQuota: number | undefined): Promise<AdmissionRow[]> {
+    const pool = await nativePool(this.em);
+    const { rows } = await pool.query<AdmissionRow>(demoAdmission(clientIp, count, units, configuredQuota));
+    return rows;
+  }
+}
+
+/** One admitted call, as the ledger records it. */
+export interface LedgerEvent {
+  period: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  clientIp: string | null;
+  endpoint: string;
+  method: string;
+  sources: string[];
+  status: number;
+  responseTimeMs: number;
+  units: number;
+  createdAt: string;
+}
+
+const LEDGER_ROWS = `
+  select period, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt"
+    from jsonb_to_recordset($1::jsonb) as x(
+         period date, "apiKeyId" uuid, "clientIp" inet, endpoint text, method text,
+         sources text[], status smallint, "responseTimeMs" integer, units integer, "createdAt" timestamptz)`;
+
+/**
+ * One user's ledger rows, and in the same statement their keys' usage counts
+ * and last-used times (key_usage) and their monthly summaries, so the three can
+ * never disagree. Every row written carries the user id as a constant, so in
+ * a sharded deployment the statement goes to that user's shard.
+ */
+export function userLedgerStatement(userId: string, events: LedgerEvent[]): Statement {
+  return {
+    name: 'harmonic_ledger_user',
+    text: `
+      with ev as (
+        insert into usage_events
+               (period, user_id, api_key_id, client_ip, endpoint, method, sources, status, response_time_ms, units, created_at)
+        select period, $2::uuid, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt"
+          from (${LEDGER_ROWS}) x
+        returning api_key_id, period, status, response_time_ms, units, created_at
+      ), keys as (
+        insert into key_usage as ku (user_id, key_id, usage_count, last_used_at)
+        select $2::uuid, api_key_id, count(*), max(created_at) from ev where api_key_id is not null group by api_key_id
+        on conflict (user_id, key_id) do update
+           set usage_count = ku.usage_count + excluded.usage_count,
+               last_used_at = greatest(ku.last_used_at, excluded.last_used_at)
+        returning 1
+      )
+      insert into usage_summaries as us (user_id, period, requests, units, errors, total_response_ms, updated_at)
+      select $2::uuid, period, count(*), sum(units), count(*) filter (where status >= 400), sum(response_time_ms), now()
+        from ev
+       group by period
+      on conflict (user_id, period) do update
+         set requests = us.requests + excluded.requests,
+             units = us.units + excluded.units,
+             errors = us.errors + excluded.errors,
+             total_response_ms = us.total_response_ms + excluded.total_response_ms,
+             updated_at = excluded.updated_at`,
+    values: [JSON.stringify(events), userId],
+  };
+}
+
+/** Demo calls' ledger rows: they have no user, key or summary. */
+export function demoLedgerStatement(events: LedgerEvent[]): Statement {
+  return {
+    name: 'harmonic_ledger_demo',
+    text: `
+      insert into usage_events
+             (period, user_id, api_key_id, client_ip, endpoint, method, sources, status, response_time_ms, units, created_at)
+      select period, null, null, "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt"
+        from (${LEDGER_ROWS}) x`,
+    values: [JSON.stringify(events)],
+  };
+}
+
+/** The ledger's statements for a batch: one per user (one shard each), one for demo calls. */
+export function ledgerStatements(events: LedgerEvent[]): Statement[] {
+  const byUser = new Map<string | null, LedgerEvent[]>();
+  for (const e of events) {
+    const group = byUser.get(e.userId);
+    if (group) group.push(e);
+    else byUser.set(e.userId, [e]);
+  }
+  return [...byUser].map(([userId, group]) => (userId === null ? demoLedgerStatement(group) : userLedgerStatement(userId, group)));
+}
+
+/** The ledger writer's statements (the reporting queries over the same table extend this in ../repository.ts). */
+export class LedgerRepository extends EntityRepository<UsageEvent> {
+  /**
+   * Writes a batch of ledger rows, all or nothing: one statement when the
+   * batch is one user's (the usual flush), else one per user in one transaction.
+   */
+  async insertBatch(events: LedgerEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const statements = ledgerStatements(events);
+    const [only] = statements;
+    if (only && statements.length === 1) {
+      await (await nativePool(this.em)).query(only);
+      return;
+    }
+    await this.em.transactional(async (tx) => {
+      const client = await nativePool(tx);
+      for (const statement of statements) await client.query(statement);
+    });
+  }
+}
