@@ -26,6 +26,7 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   admin_accounts: { kind: 'reference' },
   usage_counters: { kind: 'distributed', column: 'user_id' },
   usage_summaries: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters' },
+  key_usage: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters' },
   usage_events: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters', timePartitioned: { column: 'period', interval: '1 month' } },
   demo_counters: { kind: 'distributed', column: 'client_ip' },
   audit_events: { kind: 'local' },
