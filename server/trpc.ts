@@ -110,7 +110,8 @@ export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(guardCal
 
 /**
  * Narrows `ctx.services` to the named services: `keyedProcedure.use(uses('usage', 'sources'))`.
- * Only the type narrows; the bag itself is passed on, so this costs nothing per call.
+ * Only the type narrows; the bag itself is passed on, so it costs one level of tRPC's middleware chain per
+ * call and no copy of the services.
  */
 export function uses<K extends keyof Services>(..._names: K[]) {
   return t.middleware(({ ctx, next }) => next({ ctx: { services: ctx.services as Pick<Services, K> } }));
