@@ -56,7 +56,12 @@ export function normalizeAddress(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   const zone = raw.indexOf('%');
   const bare = zone === -1 ? raw : raw.slice(0, zone);
-  if (isIP(bare) === 0) return undefined;
+  const family = isIP(bare);
+  if (family === 0) return undefined;
+  // isIP accepts only canonical dotted quads (no leading zeros), so a v4 address is already in the form
+  // ipaddr would print: this skips a parse on every request, where the socket's address is nearly always v4.
+  if (family === 4) return bare;
+  if (bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4) return bare.slice(7);
   return ipaddr.process(bare).toString();
 }
 

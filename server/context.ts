@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { ownOrigins } from './admin/origins.ts';
+import { lazyFork } from './db/lazy-fork.ts';
 import { AppError } from './errors.ts';
 import { clientIp, presentedKey } from './rest/request.ts';
 import type { Services } from './services.ts';
@@ -57,7 +58,7 @@ export type Context = ReturnType<typeof createContextInner>;
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-/** The per-request context for the HTTP adapter: one forked EntityManager per request. */
+/** The per-request context for the HTTP adapter: one forked EntityManager per request, forked when first used. */
 export function createContextFactory(services: Services) {
   // The listen address is known from the first request on and never changes.
   let own: string[] | undefined;
@@ -74,7 +75,7 @@ export function createContextFactory(services: Services) {
       apiKeyError = err;
     }
     return createContextInner({
-      em: services.orm.em.fork(),
+      em: lazyFork(services.orm.em),
       services,
       ip: clientIp(req),
       apiKeyHeader,

@@ -141,7 +141,8 @@ export class Metrics {
 
 /** Counts and times every request by its route template (bounded cardinality), and serves /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, opts: { token: string | undefined; procedures: ReadonlySet<string> }): void {
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback-style, like the other hot-path hooks in server/app.ts: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     let route = req.routeOptions.url ?? 'unmatched';
     // tRPC is one Fastify route; label by procedure instead, from the router's own (bounded) list.
     if (route.startsWith('/trpc/')) {
@@ -151,6 +152,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, opts: { 
     const labels = { route, method: req.method, status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   // Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.

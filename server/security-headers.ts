@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 
 /**
  * Security headers (helmet's, with a CSP for a self-contained SPA). helmet
  * would rebuild them on every request; they never change, so they are computed
- * once here and set from a static map on each response.
+ * once here; server/app.ts sets them from this map on each response.
  */
 export function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -32,11 +31,4 @@ export function securityHeaders(): Record<string, string> {
   });
   middleware({} as never, res as never, () => undefined);
   return headers;
-}
-
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = securityHeaders();
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.headers(headers);
-  });
 }

@@ -24,7 +24,7 @@ export interface TrpcRouteOptions<TRouter extends AnyRouter> {
  *   only the method, the URL, two headers, the JSON body and the abort signal,
  *   so it gets exactly those, straight from Fastify's request;
  * - Fastify piped the Response's web stream to the socket chunk by chunk; a
- *   JSON answer is now sent as one string with a Content-Length.
+ *   JSON answer is now sent as one buffer with a Content-Length.
  *
  * FormData and binary inputs (which need a real Request) are not used by our
  * routers; their content types get tRPC's UNSUPPORTED_MEDIA_TYPE.
@@ -49,7 +49,10 @@ export async function registerTrpc<TRouter extends AnyRouter>(app: FastifyInstan
         if (!response.headers.get('content-type')?.startsWith('application/json')) return reply.send(response);
         reply.code(response.status);
         for (const [name, value] of response.headers) reply.header(name, value);
-        return reply.send(await response.text());
+        // The bytes as they are: text() would decode them only for the socket to encode them again. Fastify
+        // adds the charset to a string it sends, not to a buffer, so it is named here to keep the header.
+        reply.header('content-type', 'application/json; charset=utf-8');
+        return reply.send(Buffer.from(await response.arrayBuffer()));
       });
     },
     { prefix: opts.prefix },

@@ -78,18 +78,27 @@ export type ErrorShape = ReturnType<typeof formatError>;
 
 const t = initTRPC.context<ProcedureContext>().meta<ProcedureMeta>().create({ errorFormatter: formatError });
 
-/** Services throw AppError; this turns it into the matching tRPC error (see server/errors.ts). */
-const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
+/** A domain failure as the matching tRPC error (see server/errors.ts), its headers set; undefined for anything else. */
+function domainError(cause: unknown, ctx: ProcedureContext): TRPCError | undefined {
+  const mapped = cause instanceof AppError ? cause : isDatabaseUnavailable(cause) ? databaseUnavailable(cause) : undefined;
+  if (!mapped) return undefined;
+  for (const [name, value] of Object.entries(mapped.headers ?? {})) ctx.setHeader(name, value);
+  return new TRPCError({ code: ERROR_TABLE[mapped.code].trpc, message: mapped.message, cause: mapped });
+}
+
+/**
+ * Every procedure's first middleware: the same depth bound as REST's parseInput before any input
+ * schema runs (see server/validation.ts), then the call, whose AppErrors (and lost-database errors)
+ * become the matching tRPC errors. One middleware, not two: each level of tRPC's middleware chain
+ * copies the call's options and context several times per call (the typed client's profile).
+ */
+const guardCall = t.middleware(async ({ ctx, getRawInput, next }) => {
+  const deep = inputDepthIssue(await getRawInput());
+  if (deep) throw domainError(validationError([deep]), ctx);
   const result = await next();
-  if (!result.ok && !(result.error.cause instanceof AppError) && isDatabaseUnavailable(result.error.cause)) {
-    const unavailable = databaseUnavailable(result.error.cause);
-    for (const [name, value] of Object.entries(unavailable.headers ?? {})) ctx.setHeader(name, value);
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
-  }
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    for (const [name, value] of Object.entries(cause.headers ?? {})) ctx.setHeader(name, value);
-    throw new TRPCError({ code: ERROR_TABLE[cause.code].trpc, message: cause.message, cause });
+  if (!result.ok) {
+    const mapped = domainError(result.error.cause, ctx);
+    if (mapped) throw mapped;
   }
   return result;
 });
@@ -97,18 +106,12 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** The same depth bound as REST's parseInput, before any procedure's input schema runs (see server/validation.ts). */
-const boundInputDepth = t.middleware(async ({ getRawInput, next }) => {
-  const deep = inputDepthIssue(await getRawInput());
-  if (deep) throw validationError([deep]);
-  return next();
-});
-
-export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(mapDomainErrors).use(boundInputDepth);
+export const publicProcedure = t.procedure.meta({ auth: 'public' }).use(guardCall);
 
 /**
  * Narrows `ctx.services` to the named services: `keyedProcedure.use(uses('usage', 'sources'))`.
- * Only the type narrows; the bag itself is passed on, so this costs nothing per call.
+ * Only the type narrows; the bag itself is passed on, so it costs one level of tRPC's middleware chain per
+ * call and no copy of the services.
  */
 export function uses<K extends keyof Services>(..._names: K[]) {
   return t.middleware(({ ctx, next }) => next({ ctx: { services: ctx.services as Pick<Services, K> } }));

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { API_KEY_PATTERN } from '../../shared/keys.ts';
 
@@ -66,5 +66,6 @@ export function maskKey(lookupId: string): string {
 
 /** Cache key for a presented key: its SHA-256, so the cache never holds a plaintext key. */
 export function keyDigest(presented: string): string {
-  return createHash('sha256').update(presented).digest('base64url');
+  // One-shot crypto.hash: no Hash object per request (this runs on every keyed call).
+  return hash('sha256', presented, 'base64url');
 }

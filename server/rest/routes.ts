@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DATA_LIMITS, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
 import { trackUsageSchema, usageQuerySchema } from '../../shared/usage.ts';
+import { lazyFork } from '../db/lazy-fork.ts';
 import { AppError, validationError } from '../errors.ts';
 import { keyActor } from '../keys/actor.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
@@ -23,7 +24,7 @@ import { resource } from './resource.ts';
  */
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { keys, usage, reporting, sources, orm } = services;
-  const em = () => orm.em.fork();
+  const em = () => lazyFork(orm.em);
 
   const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers), clientIp(req));
 
