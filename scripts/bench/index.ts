@@ -8,7 +8,7 @@
  *   (e) the same call for a user over quota        (the 429 path)
  *   (f) the same call without a key                (demo mode)
  *   (g) the same call through tRPC                 (POST /trpc/data.fetch, the typed client's request)
- *   (h) the peer: Fastify + @fastify/rate-limit + Redis (REDIS_URL, default redis://127.0.0.1:6379),
+ *   (h) the peer: Fastify + @fastify/rate-limit + Redis (REDIS_URL, default redis://127.0.0.1:6379), sending (d)'s answer,
  *       no key check, no ledger: what a user who gives up exactness builds
  * For each: req/s, p50/p99/max latency, errors, and CPU per request of the
  * server process and of PostgreSQL. `--profile` also records a CPU profile of
@@ -16,6 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '../../server/config.ts';
@@ -129,8 +130,7 @@ async function main(): Promise<void> {
 
       const hello = await startReference('hello');
       const metered = await startReference('metered', [url, reference.userId]);
-      const peer = await startReference('peer', [process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379']);
-      children.push(hello.child, metered.child, peer.child);
+      children.push(hello.child, metered.child);
       const profileDir = path.join(OUT_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
       if (PROFILE) fs.mkdirSync(profileDir, { recursive: true });
       const harmonic = await spawnServer(url, {
@@ -142,6 +142,13 @@ async function main(): Promise<void> {
 
       const json = { 'content-type': 'application/json' };
       const dataBody = JSON.stringify({ query: 'rate limiting', sources: 'kb' });
+      // The peer sends the very answer (d) sends, so the rows differ only in what Harmonic does around it.
+      const answerFile = path.join(os.tmpdir(), `harmonic-bench-answer-${process.pid}.json`);
+      const sample = await fetch(`${harmonic.url}/api/v1/data`, { method: 'POST', headers: { ...json, 'x-api-key': paying.key }, body: dataBody });
+      if (!sample.ok) throw new Error(`the sample (d) call answered ${sample.status}: ${await sample.text()}`);
+      fs.writeFileSync(answerFile, await sample.text());
+      const peer = await startReference('peer', [process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', answerFile]);
+      children.push(peer.child);
       const scenarios: Scenario[] = [
         {
           id: 'a',

@@ -6,9 +6,12 @@
  *                SQL statement through `pg`: the ceiling for any correct metered request.
  *   peer     (h) what a user who gives up exactness glues together: Fastify,
  *                @fastify/rate-limit counting in Redis per X-API-Key value (not
- *                checked), no ledger, a small JSON answer.
- * Usage: node scripts/bench/reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl]
+ *                checked), no ledger; it sends the answer in answerFile (the bench
+ *                passes the very answer (d) sends), so both rows serialise and
+ *                write the same bytes and the difference is what exactness costs.
+ * Usage: node scripts/bench/reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl [answerFile]]
  */
+import fs from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -39,6 +42,7 @@ if (mode === 'hello') {
     return { used: rows[0]?.used ?? null };
   });
 } else if (mode === 'peer' && databaseUrl) {
+  const answer: unknown = userId ? JSON.parse(fs.readFileSync(userId, 'utf8')) : { ok: true };
   const redis = new Redis(databaseUrl, { maxRetriesPerRequest: 1 });
   await app.register(rateLimit, {
     redis,
@@ -47,10 +51,10 @@ if (mode === 'hello') {
     timeWindow: '30 days',
     keyGenerator: (req) => String(req.headers['x-api-key'] ?? req.ip),
   });
-  app.post('/bench', async () => ({ ok: true }));
+  app.post('/bench', async () => answer);
   app.addHook('onClose', async () => void redis.disconnect());
 } else {
-  console.error('usage: reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl]');
+  console.error('usage: reference-server.ts <hello|metered|peer> [databaseUrl userId | redisUrl [answerFile]]');
   process.exit(2);
 }
 
