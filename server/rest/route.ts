@@ -144,7 +144,8 @@ export const errorResponse = (description: string, headers?: z.ZodObject): Respo
  * operation's own statuses to their exact codes; only a 405 for an unlisted method is judged by this.)
  */
 export const otherClientError = errorResponse(
-  'Any other client error, in the same shape: 405 with `Allow` for a method this path does not list; 400, 408 or 431 for a request refused before routing',
+  'Any other client error, in the same shape, refused before the operation runs: 405 with `Allow` for a method this path does not list; ' +
+    '400, 413 or 415 for a body (even one the operation does not expect) that is malformed, too large or not JSON; 400, 408 or 431 for a request refused before routing',
   z.object({ Allow: header('With 405: the methods the path supports', 'GET, HEAD, POST, OPTIONS').optional() }),
 );
 

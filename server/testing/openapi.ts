@@ -58,19 +58,18 @@ export class ResponseChecker {
     if (!item) return [];
     const method = r.method === 'HEAD' ? 'get' : r.method.toLowerCase();
     const label = `${r.method} ${path} → ${r.status}`;
-    let documented: ResponseObject | undefined;
-    let pointer: string;
-    if (item[method]) {
-      documented = item[method].responses[String(r.status)];
-      pointer = `#/paths/${escape(path)}/${method}/responses/${r.status}`;
-      if (!documented) return [`${label}: status not documented`];
-    } else {
-      // A method the path does not list: only the 405 that every operation's 4XX documents.
-      const sibling = Object.keys(item)[0] ?? '';
-      documented = r.status === 405 ? item[sibling]?.responses['4XX'] : undefined;
-      pointer = `#/paths/${escape(path)}/${sibling}/responses/4XX`;
-      if (!documented) return [`${label}: neither the method nor the status is documented`];
+    // A CORS preflight is answered by @fastify/cors as the Fetch standard says, before any operation.
+    if (r.method === 'OPTIONS' && r.headers['access-control-allow-methods'] !== undefined) return [];
+    const op = item[method];
+    let documented = op?.responses[String(r.status)];
+    let pointer = `#/paths/${escape(path)}/${method}/responses/${r.status}`;
+    if (!documented && refusedBeforeTheOperation(r, op !== undefined)) {
+      // Documented by every operation's 4XX; any operation of the path will do for a method it lacks.
+      const owner = op ? method : (Object.keys(item)[0] ?? '');
+      documented = item[owner]?.responses['4XX'];
+      pointer = `#/paths/${escape(path)}/${owner}/responses/4XX`;
     }
+    if (!documented) return [op ? `${label}: status not documented` : `${label}: neither the method nor the status is documented`];
     const problems: string[] = [];
     const declared = Object.fromEntries(Object.entries(documented.headers ?? {}).map(([name, h]) => [name.toLowerCase(), h]));
     for (const [name, h] of Object.entries(declared)) {
@@ -113,6 +112,22 @@ export class ResponseChecker {
     }
     return validate;
   }
+}
+
+/**
+ * The refusals that come before any operation runs, and that every operation's `4XX` documents: a
+ * method the path does not list (405), and a body, even where the operation expects none, that is
+ * malformed (400 BAD_REQUEST), too large (413) or not JSON (415).
+ */
+function refusedBeforeTheOperation(r: SentResponse, methodListed: boolean): boolean {
+  if (r.status === 405) return !methodListed;
+  let code: unknown;
+  try {
+    code = (JSON.parse(r.body ?? '') as { error?: { code?: unknown } }).error?.code;
+  } catch {
+    return false;
+  }
+  return (r.status === 400 && code === 'BAD_REQUEST') || (r.status === 413 && code === 'PAYLOAD_TOO_LARGE') || (r.status === 415 && code === 'UNSUPPORTED_MEDIA_TYPE');
 }
 
 /** A JSON Pointer segment, in a URI fragment. */
