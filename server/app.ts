@@ -21,6 +21,19 @@ export interface BuildAppOptions {
   services: Services;
   /** Directory of the built SPA; defaults to dist/client. */
   spaDir?: string;
+  /** Called with every response sent, as sent (tests check them against the OpenAPI document). */
+  onResponse?: (response: SentResponse) => void;
+}
+
+export interface SentResponse {
+  method: string;
+  /** The route's URL pattern (`/api/v1/keys/:id`); undefined when no route matched. */
+  route: string | undefined;
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** The body as sent; undefined for a stream or an empty body. */
+  body: string | undefined;
 }
 
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -41,7 +54,7 @@ function trpcBatchPathLimit(): number {
 }
 
 /** Builds the HTTP app (tRPC, REST, health, SPA). Used by main.ts and by tests. */
-export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ services, spaDir, onResponse }: BuildAppOptions): Promise<FastifyInstance> {
   const { config, logger } = services;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -98,6 +111,7 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
     done();
   });
 
+  if (onResponse) observeResponses(app, onResponse);
   await app.register(cookie);
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
@@ -139,4 +153,18 @@ export async function buildApp({ services, spaDir }: BuildAppOptions): Promise<F
 
   await registerSpa(app, spaDir);
   return app;
+}
+
+/** onSend sees the body but runs before the plugins' own onSend hooks; onResponse sees the final headers. */
+function observeResponses(app: FastifyInstance, onResponse: (response: SentResponse) => void): void {
+  const bodies = new WeakMap<object, string | undefined>();
+  app.addHook('onSend', async (req, _reply, payload) => {
+    bodies.set(req, typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined);
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const headers = Object.fromEntries(Object.entries(reply.getHeaders()).map(([name, value]) => [name.toLowerCase(), [value].flat().join(', ')]));
+    const body = bodies.get(req);
+    onResponse({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, headers, body: body === '' ? undefined : body });
+  });
 }

@@ -10,6 +10,7 @@ import {
   type RestLayout,
 } from './testing/guards.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
+import { expectResponsesMatchDocument } from './testing/openapi.ts';
 
 /**
  * The pinned public surface. Adding a procedure or a route that anyone may call
@@ -88,4 +89,9 @@ describe('tRPC errors that no guard or service raised', () => {
     expect(res.status).toBe(404);
     expect((await res.json()).error.data).toMatchObject({ code: 'NOT_FOUND', appCode: 'NOT_FOUND' });
   });
+});
+
+// Last: every refusal the suites above provoked is documented, status, headers and body.
+it('every /api/v1 response above matches the OpenAPI document exactly', async () => {
+  expect(await expectResponsesMatchDocument(server)).toBeGreaterThan(0);
 });

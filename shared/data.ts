@@ -38,6 +38,15 @@ export const dataQuerySchema = z.strictObject({
         .min(1, 'must name at least one source')
         .max(DATA_LIMITS.maxSources, `must name at most ${DATA_LIMITS.maxSources} sources`),
     )
+    // The document says what is accepted: one name, or a list (the preprocess alone would render as the list only).
+    .meta({
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        const list = { ...jsonSchema };
+        for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+        jsonSchema.anyOf = [{ type: 'string', enum: [...SOURCE_NAMES], description: 'One source' }, list];
+        jsonSchema.description = 'One source name or a list of them; omitted means every source. Duplicates are ignored.';
+      },
+    })
     .optional()
     .transform((v): SourceName[] => (v === undefined ? [...SOURCE_NAMES] : [...new Set(v)])),
   /** Results per source. */

@@ -22,6 +22,7 @@ export const trackUsageSchema = z.strictObject({
   units: z.int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(1),
 });
 export type TrackUsageInput = z.input<typeof trackUsageSchema>;
+export type TrackUsageOutput = z.output<typeof trackUsageSchema>;
 
 /** The caller's standing in the current period: the same numbers as the X-RateLimit-* headers. */
 export const quotaStateSchema = z
@@ -62,14 +63,22 @@ export const usageAnalyticsSchema = z
   .meta({ id: 'UsageAnalytics' });
 export type UsageAnalytics = z.infer<typeof usageAnalyticsSchema>;
 
-export const trackedUsageSchema = z.object({
-  recorded: z.literal(true),
-  units: z.int(),
-  used: z.int(),
-  limit: z.int().nullable(),
-  remaining: z.int().nullable(),
-  resetAt: z.iso.datetime(),
-});
+export const trackedUsageSchema = z
+  .object({
+    recorded: z.literal(true),
+    units: z.int(),
+    used: z.int(),
+    limit: z.int().nullable(),
+    remaining: z.int().nullable(),
+    resetAt: z.iso.datetime(),
+  })
+  .meta({ id: 'TrackedUsage' });
+export type TrackedUsage = z.infer<typeof trackedUsageSchema>;
+
+/** The answer to a tracked call (REST and tRPC alike), from the admission that counted it. */
+export function trackedUsage(units: number, admission: { used: number; limit: number | null; remaining: number | null; resetAt: Date }): TrackedUsage {
+  return { recorded: true, units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() };
+}
 
 /** `GET /api/v1/usage?action=current` or `?action=analytics&days=N`. */
 export const usageQuerySchema = z.strictObject({

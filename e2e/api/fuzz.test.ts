@@ -8,6 +8,7 @@ import { signInAs, type AdminSessionCookie } from '../../server/testing/admin.ts
 import { counterLedgerMismatches, createUserWithKey, TEST_ACTOR, type UserWithKey } from '../../server/testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../../server/testing/server.ts';
 import type { ProcedureMeta } from '../../server/trpc.ts';
+import { expectResponsesMatchDocument } from '../../server/testing/openapi.ts';
 
 /**
  * Property-based fuzzing of every REST route and every tRPC procedure, found
@@ -407,4 +408,9 @@ describe('after the fuzzing', () => {
     // The fuzz did reach the metered paths (a run writes about 40 rows), or this would prove nothing.
     expect(rows[0]?.rows).toBeGreaterThan(10);
   });
+});
+
+// Last: whatever the fuzz sent, each answer on a documented route is documented, status, headers and body.
+it('every /api/v1 answer to the fuzz matches the OpenAPI document exactly', async () => {
+  expect(await expectResponsesMatchDocument(server)).toBeGreaterThan(0);
 });

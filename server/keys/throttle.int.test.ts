@@ -6,6 +6,7 @@ import { createUserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { buildKey, LOOKUP_LENGTH } from './format.ts';
 import { DEFAULT_VERIFY_THROTTLE } from './throttle.ts';
+import { expectResponsesMatchDocument } from '../testing/openapi.ts';
 
 // Two instances on one database: `direct` sees the test's own address (127.0.0.1); `proxied` sits
 // behind a trusted proxy, so each request can come from the address its X-Forwarded-For names.
@@ -105,4 +106,9 @@ describe('a flood of well-formed keys with random secrets', () => {
     // Once verified it is cached, so even the flooding address's copy of it would be let in.
     expect((await usage(proxied, victim.key, '203.0.113.66')).status).toBe(200);
   });
+});
+
+// Last: the throttle's 429s (and everything else above) are documented, Retry-After included.
+it('every /api/v1 response above matches the OpenAPI document exactly', async () => {
+  expect((await expectResponsesMatchDocument(direct)) + (await expectResponsesMatchDocument(proxied))).toBeGreaterThan(0);
 });

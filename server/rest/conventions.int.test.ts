@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithKey, postData, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { expectResponsesMatchDocument } from '../testing/openapi.ts';
 
 /**
  * What a neighbour of Harmonic relies on: keys sent as `Authorization: Bearer`, CORS for pages on
@@ -169,4 +170,9 @@ describe('OPTIONS /api/v1/data examples', () => {
     const body = await (await fetch(`${plain.url}/api/v1/data`, { method: 'OPTIONS' })).json();
     for (const example of body.examples) expect(example).toContain(`curl -X POST http://localhost:${port}/api/v1/data `);
   });
+});
+
+// Last: every response the tests above received, CORS answers included.
+it('every /api/v1 response above matches the OpenAPI document exactly', async () => {
+  expect((await expectResponsesMatchDocument(configured)) + (await expectResponsesMatchDocument(plain))).toBeGreaterThan(0);
 });

@@ -1,49 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { dataAnswerSchema, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
-import { createKeySchema, createdKeySchema, keySummarySchema, rotatedKeySchema, rotateKeySchema } from '../../shared/keys.ts';
-import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsSchema, usageQuerySchema } from '../../shared/usage.ts';
+import { createDocument } from 'zod-openapi';
+import { DEFAULT_SECURITY, SECURITY_SCHEMES, type RestApi } from './route.ts';
 
-const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: 'VALIDATION_FAILED' }),
-      message: z.string().meta({ example: 'query: must not be empty' }),
-      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'For 400: each failing field' }),
-    }),
-  })
-  .meta({ id: 'Error' });
-
-const header = (description: string, example: string) => z.string().meta({ description, example });
-const rateLimitHeaders = z.object({
-  'X-RateLimit-Limit': header('Monthly quota, or "unlimited"', '1000'),
-  'X-RateLimit-Used': header('Calls counted this period', '42'),
-  'X-RateLimit-Remaining': header('Calls left this period, or "unlimited"', '958'),
-  'X-RateLimit-Reset': header('ISO 8601 start of the next period', '2026-12-01T00:00:00.000Z'),
-  'X-User-Id': header('The user the call is charged to, or "demo"', '5b0c…'),
-  'X-Response-Time': header('Server time spent, in ms', '12.3ms'),
-  'RateLimit-Policy': header('IETF draft-ietf-httpapi-ratelimit-headers policy', '"monthly";q=1000;w=2592000'),
-  RateLimit: header('IETF draft-ietf-httpapi-ratelimit-headers state', '"monthly";r=958;t=604800'),
-});
-
-const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
-  description,
-  content: { 'application/json': { schema } },
-  ...(headers ? { headers } : {}),
-});
-
-const errors = {
-  400: json(errorSchema, 'Bad input; `issues` names each failing field'),
-  401: json(errorSchema, 'Missing or invalid API key (one answer for every kind of bad key)'),
-  403: json(errorSchema, 'The key belongs to a suspended user'),
-};
-
-const keyed: Record<string, string[]>[] = [{ ApiKey: [] }, { BearerKey: [] }];
-
-export function openApiDocument() {
+/** The OpenAPI document of the declared routes (server/rest/routes.ts); nothing in it is written by hand but the prose. */
+export function openApiDocument(api: Pick<RestApi, 'paths'>) {
   return createDocument({
     openapi: '3.1.0',
     info: {
@@ -51,119 +13,21 @@ export function openApiDocument() {
       version: '1.0.0',
       description:
         'Query several sources with one call, metered against your monthly quota. Authenticate with the `X-API-Key` header (or `Authorization: Bearer`). ' +
-        'Every metered response carries the rate-limit headers; past the quota you get 429 with `Retry-After`.',
+        'Every metered response carries the rate-limit headers; past the quota you get 429 with `Retry-After`. ' +
+        'A method a path does not list is answered 405 with `Allow`.',
     },
     servers: [{ url: '/api/v1' }],
+    security: DEFAULT_SECURITY,
     components: {
-      securitySchemes: {
-        ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        BearerKey: { type: 'http', scheme: 'bearer', description: 'The same hm_… key as `Authorization: Bearer hm_…`' },
-      },
+      securitySchemes: SECURITY_SCHEMES,
     },
-    paths: {
-      '/data': {
-        post: {
-          summary: 'Answer a query from the chosen sources',
-          description: 'Without a key the call is served in demo mode (a small monthly quota per client IP, `X-Demo-Mode: true`).',
-          security: [...keyed, {}],
-          requestBody: { content: { 'application/json': { schema: dataQuerySchema } } },
-          responses: {
-            200: json(dataAnswerSchema, 'Per-source results and the fused list', rateLimitHeaders),
-            ...errors,
-            413: json(errorSchema, 'Body too large'),
-            415: json(errorSchema, 'Body is not JSON'),
-            429: json(errorSchema, 'Monthly quota exceeded; see Retry-After', rateLimitHeaders.extend({ 'Retry-After': header('Seconds until the quota resets', '604800') })),
-          },
-        },
-        get: {
-          summary: 'Service status and available sources',
-          responses: {
-            200: json(
-              z.object({
-                status: z.string(),
-                sources: z.array(
-                  z.object({
-                    name: z.enum(SOURCE_NAMES),
-                    enabled: z.boolean(),
-                    upstreams: z.array(z.string()),
-                    timeoutMs: z.int(),
-                    cacheTtlSeconds: z.int(),
-                    skippedUntil: z.string().nullable().meta({ description: 'While an upstream asked us to back off' }),
-                  }),
-                ),
-              }),
-              'Status',
-            ),
-          },
-        },
-        options: { summary: 'How to authenticate, the quotas, and examples', responses: { 200: json(z.object({}).passthrough(), 'Usage notes') } },
-      },
-      '/kb/{id}': {
-        get: {
-          summary: 'A whole knowledge-base entry (the `url` of every kb item); metered like a data call',
-          security: [...keyed, {}],
-          requestParams: { path: z.object({ id: z.uuid() }) },
-          responses: {
-            200: json(
-              z.object({ id: z.uuid(), title: z.string(), body: z.string().meta({ description: 'Markdown' }), tags: z.array(z.string()), updatedAt: z.iso.datetime() }),
-              'The entry',
-              rateLimitHeaders,
-            ),
-            ...errors,
-            404: json(errorSchema, 'No such entry'),
-            429: json(errorSchema, 'Monthly quota exceeded'),
-          },
-        },
-      },
-      '/usage': {
-        get: {
-          summary: "The caller's usage: this period, or daily analytics",
-          security: keyed,
-          requestParams: { query: usageQuerySchema },
-          responses: { 200: json(z.union([quotaStateSchema, usageAnalyticsSchema]), 'QuotaState for action=current, UsageAnalytics for action=analytics'), ...errors },
-        },
-      },
-      '/usage/track': {
-        post: {
-          summary: 'Record work done elsewhere; counted against the quota like a call',
-          security: keyed,
-          requestBody: { content: { 'application/json': { schema: trackUsageSchema } } },
-          responses: { 201: json(trackedUsageSchema, 'Recorded', rateLimitHeaders), ...errors, 429: json(errorSchema, 'Monthly quota exceeded') },
-        },
-      },
-      '/keys': {
-        get: { summary: "The caller's user's keys, masked", security: keyed, responses: { 200: json(z.object({ keys: z.array(keySummarySchema) }), 'Keys'), ...errors } },
-        post: {
-          summary: 'Create a key for the caller’s user; the key is shown once',
-          security: keyed,
-          requestBody: { content: { 'application/json': { schema: createKeySchema } } },
-          responses: { 201: json(createdKeySchema, 'The new key, shown once'), ...errors },
-        },
-      },
-      '/keys/{id}': {
-        delete: {
-          summary: 'Revoke a key, at once, everywhere',
-          security: keyed,
-          requestParams: { path: z.object({ id: z.uuid() }) },
-          responses: { 200: json(keySummarySchema, 'The revoked key'), ...errors, 404: json(errorSchema, 'No such key of yours') },
-        },
-      },
-      '/keys/{id}/rotate': {
-        post: {
-          summary: 'Replace a key; the old one stops at once or after a grace period (at most 24 h)',
-          security: keyed,
-          requestParams: { path: z.object({ id: z.uuid() }) },
-          requestBody: { content: { 'application/json': { schema: rotateKeySchema.omit({ id: true }) } } },
-          responses: { 201: json(rotatedKeySchema, 'The new key (shown once) and the old one'), ...errors, 404: json(errorSchema, 'No such key of yours'), 409: json(errorSchema, 'The key is revoked, expired or already rotated (rotate its replacement)') },
-        },
-      },
-    },
+    paths: api.paths(),
   });
 }
 
 /** `/api/v1/openapi.json` and an interactive reference at `/api/v1/docs`, all served locally. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  const document = openApiDocument();
+export async function registerOpenApi(app: FastifyInstance, api: Pick<RestApi, 'paths'>): Promise<void> {
+  const document = openApiDocument(api);
   app.get('/openapi.json', async () => document);
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, {

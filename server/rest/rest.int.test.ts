@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithKey, postData, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { expectResponsesMatchDocument } from '../testing/openapi.ts';
 
 let server: TestServer;
 let user: UserWithKey;
@@ -147,4 +148,9 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/swagger/i);
   });
+});
+
+// Last: every response the tests above received.
+it('every /api/v1 response above matches the OpenAPI document exactly', async () => {
+  expect(await expectResponsesMatchDocument(server)).toBeGreaterThan(0);
 });

@@ -1,41 +1,29 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DATA_LIMITS, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
-import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
-import { trackUsageSchema, usageQuerySchema } from '../../shared/usage.ts';
-import { lazyFork } from '../db/lazy-fork.ts';
-import { AppError, validationError } from '../errors.ts';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { dataAnswerSchema, dataQuerySchema } from '../../shared/data.ts';
+import { createdKeySchema, createKeySchema, keyIdSchema, keySummarySchema, rotatedKeySchema, rotateKeySchema } from '../../shared/keys.ts';
+import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsSchema, usageQuerySchema } from '../../shared/usage.ts';
 import { keyActor } from '../keys/actor.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
+import { fetchData, trackUsage } from '../metered.ts';
 import type { Services } from '../services.ts';
-import { Tier } from '../tiers/entity.ts';
-import { quotaHeaders } from '../usage/admission/headers.ts';
-import type { Subject } from '../usage/service.ts';
-import { parseInput } from '../validation.ts';
+import { quotaHeaders as admissionHeaders } from '../usage/admission/headers.ts';
 import { registerCors } from './cors.ts';
+import { apiGuide, apiGuideSchema, serviceStatus, serviceStatusSchema } from './guide.ts';
 import { registerOpenApi } from './openapi.ts';
-import { clientGone, clientIp, presentedKey, requestStart } from './request.ts';
-import { resource } from './resource.ts';
+import { clientGone, clientIp, requestStart } from './request.ts';
+import { errorResponse, quotaExceeded, quotaHeaders, restApi } from './route.ts';
 
 /**
- * The REST adapter for callers who don't use TypeScript. Handlers stay thin:
- * authenticate, validate with the shared zod schemas, call the same services
- * as the tRPC router, set headers.
+ * The REST adapter for callers who don't use TypeScript. Every route is one
+ * declaration (server/rest/route.ts): schemas, responses and auth, from which
+ * Fastify validates and the OpenAPI document is built. Handlers stay thin and
+ * call the same functions as the tRPC procedures.
  */
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  const { keys, usage, reporting, sources, orm } = services;
-  const em = () => lazyFork(orm.em);
-
-  const authenticate = (req: FastifyRequest) => keys.authenticate(em(), presentedKey(req.headers), clientIp(req));
-
-  /** Who a metered read is charged to: the key's user, or (without a key) the demo quota of the client's address. */
-  const keyOrDemo = async (req: FastifyRequest, fork: EntityManager): Promise<Subject> => {
-    const presented = presentedKey(req.headers);
-    // A request that sends a key, even an empty or bad one, never falls back to demo mode.
-    if (presented !== undefined) return { kind: 'key', key: await keys.authenticate(fork, presented, clientIp(req)) };
-    if (usage.demoEnabled) return { kind: 'demo', clientIp: clientIp(req) };
-    throw new AppError('UNAUTHORIZED', 'Missing X-API-Key (or Authorization: Bearer) header; demo mode is off');
-  };
+  const { keys, usage, reporting } = services;
+  const api = restApi(app, services);
+  const { route } = api;
 
   await registerCors(app, services.config.corsOrigins);
 
@@ -52,144 +40,171 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     reply.header('X-Response-Time', `${reply.elapsedTime.toFixed(1)}ms`);
   });
 
-  resource(app, '/data', {
-    GET: async () => ({
-      status: 'ok',
-      sources: sources.describeSources(),
-      limits: DATA_LIMITS,
-      demo: { enabled: usage.demoEnabled },
-      docs: '/api/v1/docs',
-      openapi: '/api/v1/openapi.json',
-    }),
+  route({
+    method: 'GET',
+    url: '/data',
+    operationId: 'getStatus',
+    summary: 'Service status and available sources',
+    auth: 'public',
+    responses: { 200: { description: 'Status', schema: serviceStatusSchema } },
+    handler: async () => serviceStatus(services),
+  });
 
-    POST: async (req, reply) => {
-      const startedAt = requestStart(reply);
-      const fork = em();
-      const subject = await keyOrDemo(req, fork);
-      const query = parseInput(dataQuerySchema, req.body);
-      const { result, admission } = await usage.meter(
-        fork,
-        subject,
-        { endpoint: '/api/v1/data', method: 'POST', sources: query.sources, startedAt },
-        () => sources.answer(query, { signal: clientGone(reply) }),
-      );
-      services.metrics.observeAnswer(result);
-      return reply.headers(quotaHeaders(admission)).send(result);
+  route({
+    method: 'POST',
+    url: '/data',
+    operationId: 'queryData',
+    summary: 'Answer a query from the chosen sources',
+    description: 'Without a key the call is served in demo mode (a small monthly quota per client IP, `X-Demo-Mode: true`).',
+    auth: 'keyOrDemo',
+    body: dataQuerySchema,
+    responses: { 200: { description: 'Per-source results and the fused list', schema: dataAnswerSchema, headers: quotaHeaders }, 429: quotaExceeded },
+    handler: async ({ em, subject, body, reply }) => {
+      const { answer, headers } = await fetchData(services, em, subject, body, { endpoint: '/api/v1/data', startedAt: requestStart(reply), signal: clientGone(reply) });
+      reply.headers(headers);
+      return answer;
     },
+  });
 
-    OPTIONS: async (_req, reply) => {
-      const tiers = await em().getRepository(Tier).findAll({ orderBy: { monthlyQuota: 'asc' } });
-      return reply.header('Allow', 'GET, HEAD, POST, OPTIONS').send({
-        authentication: {
-          header: 'X-API-Key',
-          alternative: 'Authorization: Bearer hm_…',
-          format: 'hm_ followed by 32 characters from A-Z, a-z, 0-9',
-          demo: usage.demoEnabled
-            ? 'Without X-API-Key, calls are served in demo mode with a small monthly quota per client IP (X-Demo-Mode: true).'
-            : 'Demo mode is off: every call needs X-API-Key.',
-        },
-        quotas: {
-          period: 'calendar month, UTC',
-          tiers: tiers.map((t) => ({ name: t.name, monthlyQuota: t.monthlyQuota ?? 'unlimited', priceCents: t.priceCents })),
-          overQuota: '429 with Retry-After (seconds until the next period) and a JSON body naming limit, used and resetAt',
-          headers: ['X-RateLimit-Limit', 'X-RateLimit-Used', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit-Policy', 'RateLimit'],
-        },
-        request: { method: 'POST', body: { query: 'string, 1-500 characters', sources: `one of or a list of: ${SOURCE_NAMES.join(', ')}`, limit: '1-20 results per source, default 5' } },
-        examples: [
-          `curl -X POST ${publicUrl()}/api/v1/data -H 'X-API-Key: hm_…' -H 'Content-Type: application/json' -d '{"query":"rate limiting","sources":["kb","wiki"]}'`,
-          `curl -X POST ${publicUrl()}/api/v1/data -H 'Content-Type: application/json' -d '{"query":"weather in London","sources":"weather"}'`,
-        ],
-        docs: '/api/v1/docs',
-        openapi: '/api/v1/openapi.json',
-      });
+  route({
+    method: 'OPTIONS',
+    url: '/data',
+    operationId: 'getGuide',
+    summary: 'How to authenticate, the quotas, and examples',
+    auth: 'public',
+    responses: {
+      200: { description: 'Usage notes', schema: apiGuideSchema, headers: z.object({ Allow: z.string().meta({ example: 'GET, HEAD, POST, OPTIONS' }) }) },
+      503: errorResponse('The database is unavailable (the tiers are read from it)'),
     },
+    handler: async ({ em }) => apiGuide(services, em, publicUrl()),
   });
 
   // The page behind every knowledge-base item's `url`: the whole entry, metered like a data call.
-  resource(app, '/kb/:id', {
-    GET: async (req, reply) => {
+  route({
+    method: 'GET',
+    url: '/kb/:id',
+    operationId: 'getKbEntry',
+    summary: 'A whole knowledge-base entry (the `url` of every kb item); metered like a data call',
+    auth: 'keyOrDemo',
+    params: keyIdSchema,
+    responses: {
+      200: {
+        description: 'The entry',
+        schema: z
+          .object({ id: z.uuid(), title: z.string(), body: z.string().meta({ description: 'Markdown' }), tags: z.array(z.string()), updatedAt: z.iso.datetime() })
+          .meta({ id: 'KbEntry' }),
+        headers: quotaHeaders,
+      },
+      404: errorResponse('No such entry'),
+      429: quotaExceeded,
+    },
+    handler: async ({ em, subject, params, reply }) => {
       const startedAt = requestStart(reply);
-      const fork = em();
-      const subject = await keyOrDemo(req, fork);
-      const { id } = parseInput(keyIdSchema, req.params);
-      const entry = await services.kb.get(fork, id);
-      const { result, admission } = await usage.meter(
-        fork,
-        subject,
-        { endpoint: '/api/v1/kb/:id', method: 'GET', sources: ['kb'], startedAt },
-        async () => ({ id: entry.id, title: entry.title, body: entry.body, tags: entry.tags, updatedAt: entry.updatedAt }),
-      );
-      return reply.headers(quotaHeaders(admission)).send(result);
+      const entry = await services.kb.get(em, params.id);
+      const { result, admission } = await usage.meter(em, subject, { endpoint: '/api/v1/kb/:id', method: 'GET', sources: ['kb'], startedAt }, async () => ({
+        id: entry.id,
+        title: entry.title,
+        body: entry.body,
+        tags: entry.tags,
+        updatedAt: entry.updatedAt,
+      }));
+      reply.headers(admissionHeaders(admission));
+      return result;
     },
   });
 
-  resource(app, '/usage', {
-    GET: async (req) => {
-      const key = await authenticate(req);
-      const q = parseInput(usageQuerySchema, req.query);
-      return q.action === 'current' ? usage.current(em(), key.userId) : reporting.analytics(em(), key.userId, q.days);
+  route({
+    method: 'GET',
+    url: '/usage',
+    operationId: 'getUsage',
+    summary: "The caller's usage: this period, or daily analytics",
+    auth: 'key',
+    querystring: usageQuerySchema,
+    responses: { 200: { description: 'QuotaState for action=current, UsageAnalytics for action=analytics', schema: z.union([quotaStateSchema, usageAnalyticsSchema]) } },
+    handler: async ({ em, key, query }) => (query.action === 'current' ? usage.current(em, key.userId) : reporting.analytics(em, key.userId, query.days)),
+  });
+
+  route({
+    method: 'POST',
+    url: '/usage/track',
+    operationId: 'trackUsage',
+    summary: 'Record work done elsewhere; counted against the quota like a call',
+    auth: 'key',
+    body: trackUsageSchema,
+    responses: { 201: { description: 'Recorded', schema: trackedUsageSchema, headers: quotaHeaders }, 429: quotaExceeded },
+    handler: async ({ em, key, body, reply }) => {
+      const { answer, headers } = await trackUsage(services, em, key, body, requestStart(reply));
+      reply.headers(headers);
+      return answer;
     },
   });
 
-  resource(app, '/usage/track', {
-    POST: async (req, reply) => {
-      const key = await authenticate(req);
-      const input = parseInput(trackUsageSchema, req.body);
-      const { admission } = await usage.meter(
-        em(),
-        { kind: 'key', key },
-        { endpoint: input.endpoint, method: 'TRACK', sources: input.source ? [input.source] : [], units: input.units, startedAt: requestStart(reply) },
-        async () => undefined,
-      );
-      return reply
-        .code(201)
-        .headers(quotaHeaders(admission))
-        .send({ recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() });
-    },
+  const actor = (key: VerifiedKey, req: Parameters<typeof clientIp>[0]) => keyActor(key, clientIp(req));
+  const noStore = z.object({ 'Cache-Control': z.literal('no-store').meta({ description: 'The key is shown once; never cache it' }) });
+
+  route({
+    method: 'GET',
+    url: '/keys',
+    operationId: 'listKeys',
+    summary: "The caller's user's keys, masked",
+    auth: 'key',
+    responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(keySummarySchema) }) } },
+    handler: async ({ em, key }) => ({ keys: await keys.list(em, key.userId) }),
   });
 
-  const keyParams = (req: FastifyRequest) => parseInput(keyIdSchema, req.params);
-  const actor = (key: VerifiedKey, req: FastifyRequest) => keyActor(key, clientIp(req));
-
-  resource(app, '/keys', {
-    GET: async (req) => {
-      const key = await authenticate(req);
-      return { keys: await keys.list(em(), key.userId) };
-    },
-    POST: async (req, reply: FastifyReply) => {
-      const key = await authenticate(req);
-      const input = parseInput(createKeySchema, req.body);
-      const created = await keys.create(em(), {
+  route({
+    method: 'POST',
+    url: '/keys',
+    operationId: 'createKey',
+    summary: 'Create a key for the caller’s user; the key is shown once',
+    auth: 'key',
+    body: createKeySchema,
+    responses: { 201: { description: 'The new key, shown once', schema: createdKeySchema, headers: noStore } },
+    handler: async ({ em, key, body, req, reply }) => {
+      const created = await keys.create(em, {
         userId: key.userId,
-        name: input.name,
-        expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined,
-        metadata: input.metadata,
+        name: body.name,
+        expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
+        metadata: body.metadata,
         actor: actor(key, req),
       });
-      return reply.code(201).header('Cache-Control', 'no-store').send(created);
+      reply.header('Cache-Control', 'no-store');
+      return created;
     },
   });
 
-  resource(app, '/keys/:id', {
-    DELETE: async (req) => {
-      const key = await authenticate(req);
-      const { id } = keyParams(req);
-      return keys.revoke(em(), { keyId: id, ownerId: key.userId, actor: actor(key, req) });
+  route({
+    method: 'DELETE',
+    url: '/keys/:id',
+    operationId: 'revokeKey',
+    summary: 'Revoke a key, at once, everywhere',
+    auth: 'key',
+    params: keyIdSchema,
+    responses: { 200: { description: 'The revoked key', schema: keySummarySchema }, 404: errorResponse('No such key of yours') },
+    handler: async ({ em, key, params, req }) => keys.revoke(em, { keyId: params.id, ownerId: key.userId, actor: actor(key, req) }),
+  });
+
+  route({
+    method: 'POST',
+    url: '/keys/:id/rotate',
+    operationId: 'rotateKey',
+    summary: 'Replace a key; the old one stops at once or after a grace period (at most 24 h)',
+    auth: 'key',
+    params: keyIdSchema,
+    body: rotateKeySchema.omit({ id: true }),
+    bodyOptional: true,
+    responses: {
+      201: { description: 'The new key (shown once) and the old one', schema: rotatedKeySchema, headers: noStore },
+      404: errorResponse('No such key of yours'),
+      409: errorResponse('The key is revoked, expired or already rotated (rotate its replacement)'),
+    },
+    handler: async ({ em, key, params, body, req, reply }) => {
+      const rotated = await keys.rotate(em, { keyId: params.id, ownerId: key.userId, gracePeriodSeconds: body.gracePeriodSeconds, actor: actor(key, req) });
+      reply.header('Cache-Control', 'no-store');
+      return rotated;
     },
   });
 
-  resource(app, '/keys/:id/rotate', {
-    POST: async (req, reply) => {
-      const key = await authenticate(req);
-      const { id } = keyParams(req);
-      if (req.body !== undefined && !isObject(req.body)) throw validationError([{ field: '', message: 'body must be a JSON object' }]);
-      const input = parseInput(rotateKeySchema, { ...(req.body ?? {}), id });
-      const rotated = await keys.rotate(em(), { keyId: input.id, ownerId: key.userId, gracePeriodSeconds: input.gracePeriodSeconds, actor: actor(key, req) });
-      return reply.code(201).header('Cache-Control', 'no-store').send(rotated);
-    },
-  });
-
-  await registerOpenApi(app);
+  api.seal();
+  await registerOpenApi(app, api);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

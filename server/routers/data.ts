@@ -1,5 +1,5 @@
 import { dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
-import { quotaHeaders } from '../usage/admission/headers.ts';
+import { fetchData } from '../metered.ts';
 import { keyedProcedure, publicProcedure, router, uses } from '../trpc.ts';
 
 const metered = keyedProcedure.use(uses('usage', 'sources', 'metrics'));
@@ -11,16 +11,10 @@ export const dataProcedures = {
   /** A metered query: admitted against the caller's monthly quota, answered from the requested sources. */
   fetch: metered.input(dataQuerySchema).mutation(async ({ ctx, input, signal }) => {
     const startedAt = performance.now();
-    const { result, admission } = await ctx.services.usage.meter(
-      ctx.em,
-      { kind: 'key', key: ctx.apiKey },
-      { endpoint: 'trpc:data.fetch', method: 'POST', sources: input.sources, startedAt },
-      () => ctx.services.sources.answer(input, signal ? { signal } : {}),
-    );
-    ctx.services.metrics.observeAnswer(result);
-    for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
+    const { answer, headers } = await fetchData(ctx.services, ctx.em, { kind: 'key', key: ctx.apiKey }, input, { endpoint: 'trpc:data.fetch', startedAt, signal });
+    for (const [name, value] of Object.entries(headers)) ctx.setHeader(name, value);
     ctx.setHeader('X-Response-Time', `${(performance.now() - startedAt).toFixed(1)}ms`);
-    return result;
+    return answer;
   }),
 };
 

@@ -1,5 +1,5 @@
 import { analyticsInputSchema, trackUsageSchema } from '../../shared/usage.ts';
-import { quotaHeaders } from '../usage/admission/headers.ts';
+import { trackUsage } from '../metered.ts';
 import { keyedProcedure, router, uses } from '../trpc.ts';
 
 const procedure = keyedProcedure.use(uses('usage', 'reporting'));
@@ -14,14 +14,9 @@ export const usageProcedures = {
 
   /** Meters work done elsewhere: admitted and counted against the quota exactly like a call. */
   track: procedure.input(trackUsageSchema).mutation(async ({ ctx, input }) => {
-    const { admission } = await ctx.services.usage.meter(
-      ctx.em,
-      { kind: 'key', key: ctx.apiKey },
-      { endpoint: input.endpoint, method: 'TRACK', sources: input.source ? [input.source] : [], units: input.units, startedAt: performance.now() },
-      async () => undefined,
-    );
-    for (const [name, value] of Object.entries(quotaHeaders(admission))) ctx.setHeader(name, value);
-    return { recorded: true, units: input.units, used: admission.used, limit: admission.limit, remaining: admission.remaining, resetAt: admission.resetAt.toISOString() };
+    const { answer, headers } = await trackUsage(ctx.services, ctx.em, ctx.apiKey, input, performance.now());
+    for (const [name, value] of Object.entries(headers)) ctx.setHeader(name, value);
+    return answer;
   }),
 };
 

@@ -206,7 +206,7 @@ interface RestRoute {
   route: string;
   method: string;
   url: string;
-  /** The resource answers this method with 405 to everyone (server/rest/resource.ts). */
+  /** The resource answers this method with 405 to everyone (server/rest/route.ts). */
   methodNotAllowed: boolean;
 }
 

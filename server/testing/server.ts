@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.ts';
+import { buildApp, type SentResponse } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createContextInner, type CookieRequest } from '../context.ts';
 import { createLogger } from '../logger.ts';
@@ -28,6 +28,8 @@ export interface TestServer {
   config: Config;
   /** Captured log lines (JSON strings), for assertions about what was logged. */
   logs: string[];
+  /** Every response the server sent, for checking against the OpenAPI document (server/testing/openapi.ts). */
+  responses: SentResponse[];
   close(): Promise<void>;
 }
 
@@ -49,7 +51,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const orm = await initOrm({ clientUrl: db.url, poolMax: config.dbPoolMax, logger });
   const services = createServices({ config, logger, orm });
   await startServices(services);
-  const app = await buildApp({ services });
+  const responses: SentResponse[] = [];
+  const app = await buildApp({ services, onResponse: (r) => void responses.push(r) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address !== 'object') throw new Error('server has no address');
@@ -61,6 +64,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     db,
     config,
     logs,
+    responses,
     async close() {
       await app.close();
       await stopServices(services);
