@@ -2,6 +2,7 @@ import { AdminAccount, AdminSession, AuthThrottle } from '../admin/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey } from '../keys/entity.ts';
+import { ManagementKey } from '../management/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entities.ts';
 import { User } from '../users/entity.ts';
@@ -20,4 +21,5 @@ export const entities = [
   AdminAccount,
   AdminSession,
   AuthThrottle,
+  ManagementKey,
 ];

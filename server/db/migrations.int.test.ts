@@ -13,6 +13,7 @@ const DOMAIN_TABLES = [
   'auth_throttle',
   'demo_counters',
   'kb_entries',
+  'management_keys',
   'tiers',
   'usage_counters',
   'usage_events',

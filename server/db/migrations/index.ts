@@ -6,6 +6,7 @@ import { Migration20261124200000_admission_batches } from './Migration2026112420
 import { Migration20261124210000_demo_batches } from './Migration20261124210000_demo_batches.ts';
 import { Migration20261124220000_audit_by_user } from './Migration20261124220000_audit_by_user.ts';
 import { Migration20261125000000_throttle_scopes } from './Migration20261125000000_throttle_scopes.ts';
+import { Migration20261201300001_management_keys } from './Migration20261201300001_management_keys.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124210000_demo_batches', class: Migration20261124210000_demo_batches },
   { name: 'Migration20261124220000_audit_by_user', class: Migration20261124220000_audit_by_user },
   { name: 'Migration20261125000000_throttle_scopes', class: Migration20261125000000_throttle_scopes },
+  { name: 'Migration20261201300001_management_keys', class: Migration20261201300001_management_keys },
 ];
