@@ -19,7 +19,7 @@ const PROCEDURES: ProcedureLayout = {
   publicProcedures: ['system.health', 'data.sources', 'auth.signIn', 'auth.me'],
   adminRouters: ['admin', 'auth'],
   keyedRouters: ['data', 'usage', 'keys'],
-  ownerOnly: ['admin.accounts.'],
+  ownerOnly: ['admin.accounts.', 'admin.managementKeys.'],
 };
 
 const REST: RestLayout = {

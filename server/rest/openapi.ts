@@ -5,6 +5,16 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { dataAnswerSchema, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts';
 import { createKeySchema, createdKeySchema, keySummarySchema, rotatedKeySchema, rotateKeySchema } from '../../shared/keys.ts';
+import {
+  actingForSchema,
+  restCreateUserSchema,
+  restListUsersSchema,
+  restTierSchema,
+  restUpdateUserSchema,
+  restUserListSchema,
+  restUserSchema,
+  type ManagementScope,
+} from '../../shared/management.ts';
 import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsSchema, usageQuerySchema } from '../../shared/usage.ts';
 
 const errorSchema = z
@@ -43,6 +53,25 @@ const errors = {
 
 const keyed: Record<string, string[]>[] = [{ ApiKey: [] }, { BearerKey: [] }];
 
+/** A management key with `scope` (listed as the requirement's roles, as OpenAPI 3.1 allows for non-OAuth schemes). */
+const managed = (scope: ManagementScope): Record<string, string[]>[] => [{ ManagementKey: [scope] }, { ManagementBearer: [scope] }];
+
+/** Routes both kinds of key call: an API key acts for its own user, a management key for `userId`. */
+const keyedOrManaged = (scope: ManagementScope) => [...keyed, ...managed(scope)];
+
+const userIdField = actingForSchema.shape.userId.meta({
+  description: 'With a management key (required): the id or email of the user to act for. With an API key: leave it out (400 otherwise).',
+  example: 'user123',
+});
+const actingFor = z.object({ userId: userIdField.optional() });
+
+const managementErrors = {
+  400: json(errorSchema, 'Bad input; `issues` names each failing field'),
+  401: json(errorSchema, 'Missing or invalid management key (one answer for every kind of bad key, revoked included)'),
+  403: json(errorSchema, 'An API key instead of a management key, or a management key without the scope this route needs'),
+};
+const userPath = { path: z.object({ id: userIdField.meta({ description: 'The user: id or email' }) }) };
+
 export function openApiDocument() {
   return createDocument({
     openapi: '3.1.0',
@@ -58,6 +87,15 @@ export function openApiDocument() {
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         BearerKey: { type: 'http', scheme: 'bearer', description: 'The same hm_… key as `Authorization: Bearer hm_…`' },
+        ManagementKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-API-Key',
+          description:
+            'A management key (`hmm_…`), created by an owner in the admin app or with `harmonic admin keys create --scopes …`. It acts on any user within its scopes ' +
+            '(users:read, users:write, keys:write, usage:read, tiers:read); never accepted where only an API key is, nor the reverse.',
+        },
+        ManagementBearer: { type: 'http', scheme: 'bearer', description: 'The same hmm_… management key as `Authorization: Bearer hmm_…`' },
       },
     },
     paths: {
@@ -117,9 +155,9 @@ export function openApiDocument() {
       },
       '/usage': {
         get: {
-          summary: "The caller's usage: this period, or daily analytics",
-          security: keyed,
-          requestParams: { query: usageQuerySchema },
+          summary: "The caller's usage (or, with a management key, `userId`'s): this period, or daily analytics",
+          security: keyedOrManaged('usage:read'),
+          requestParams: { query: usageQuerySchema.extend(actingFor.shape) },
           responses: { 200: json(z.union([quotaStateSchema, usageAnalyticsSchema]), 'QuotaState for action=current, UsageAnalytics for action=analytics'), ...errors },
         },
       },
@@ -132,29 +170,86 @@ export function openApiDocument() {
         },
       },
       '/keys': {
-        get: { summary: "The caller's user's keys, masked", security: keyed, responses: { 200: json(z.object({ keys: z.array(keySummarySchema) }), 'Keys'), ...errors } },
+        get: {
+          summary: "The caller's user's keys (or, with a management key, `userId`'s), masked",
+          security: keyedOrManaged('users:read'),
+          requestParams: { query: actingFor },
+          responses: { 200: json(z.object({ keys: z.array(keySummarySchema) }), 'Keys'), ...errors },
+        },
         post: {
-          summary: 'Create a key for the caller’s user; the key is shown once',
-          security: keyed,
-          requestBody: { content: { 'application/json': { schema: createKeySchema } } },
+          summary: 'Create a key for the caller’s user (or, with a management key, for `userId`); the key is shown once',
+          security: keyedOrManaged('keys:write'),
+          requestBody: { content: { 'application/json': { schema: createKeySchema.extend(actingFor.shape) } } },
           responses: { 201: json(createdKeySchema, 'The new key, shown once'), ...errors },
         },
       },
       '/keys/{id}': {
         delete: {
           summary: 'Revoke a key, at once, everywhere',
-          security: keyed,
-          requestParams: { path: z.object({ id: z.uuid() }) },
+          security: keyedOrManaged('keys:write'),
+          requestParams: { path: z.object({ id: z.uuid() }), query: actingFor },
           responses: { 200: json(keySummarySchema, 'The revoked key'), ...errors, 404: json(errorSchema, 'No such key of yours') },
         },
       },
       '/keys/{id}/rotate': {
         post: {
           summary: 'Replace a key; the old one stops at once or after a grace period (at most 24 h)',
-          security: keyed,
+          security: keyedOrManaged('keys:write'),
           requestParams: { path: z.object({ id: z.uuid() }) },
-          requestBody: { content: { 'application/json': { schema: rotateKeySchema.omit({ id: true }) } } },
+          requestBody: { content: { 'application/json': { schema: rotateKeySchema.omit({ id: true }).extend(actingFor.shape) } } },
           responses: { 201: json(rotatedKeySchema, 'The new key (shown once) and the old one'), ...errors, 404: json(errorSchema, 'No such key of yours'), 409: json(errorSchema, 'The key is revoked, expired or already rotated (rotate its replacement)') },
+        },
+      },
+      '/users': {
+        get: {
+          summary: 'Users, newest first, filtered and a page at a time (management keys only)',
+          security: managed('users:read'),
+          requestParams: { query: restListUsersSchema },
+          responses: { 200: json(restUserListSchema, 'A page of users'), ...managementErrors },
+        },
+        post: {
+          summary: 'Create a user (tier by name; omitted means the default tier)',
+          security: managed('users:write'),
+          requestBody: { content: { 'application/json': { schema: restCreateUserSchema } } },
+          responses: { 201: json(restUserSchema, 'The new user'), ...managementErrors, 409: json(errorSchema, 'A user with this email exists') },
+        },
+      },
+      '/users/{id}': {
+        get: {
+          summary: 'A user, by id or email',
+          security: managed('users:read'),
+          requestParams: userPath,
+          responses: { 200: json(restUserSchema, 'The user'), ...managementErrors, 404: json(errorSchema, 'No such user') },
+        },
+        patch: {
+          summary: "Change a user's tier; the new quota applies from their next request, on every instance",
+          security: managed('users:write'),
+          requestParams: userPath,
+          requestBody: { content: { 'application/json': { schema: restUpdateUserSchema } } },
+          responses: { 200: json(restUserSchema, 'The user'), ...managementErrors, 404: json(errorSchema, 'No such user') },
+        },
+      },
+      '/users/{id}/suspend': {
+        post: {
+          summary: "Suspend a user: their keys get 403 from their next request, on every instance",
+          security: managed('users:write'),
+          requestParams: userPath,
+          responses: { 200: json(restUserSchema, 'The user'), ...managementErrors, 404: json(errorSchema, 'No such user') },
+        },
+      },
+      '/users/{id}/reactivate': {
+        post: {
+          summary: 'Reactivate a suspended user',
+          security: managed('users:write'),
+          requestParams: userPath,
+          responses: { 200: json(restUserSchema, 'The user'), ...managementErrors, 404: json(errorSchema, 'No such user') },
+        },
+      },
+      '/tiers': {
+        get: {
+          summary: 'The tiers and their quotas',
+          security: managed('tiers:read'),
+          responses: { 200: json(z.object({ tiers: z.array(restTierSchema) }), 'Tiers'), ...managementErrors },
         },
       },
     },

@@ -4,15 +4,15 @@ import { DATA_LIMITS, dataQuerySchema, SOURCE_NAMES } from '../../shared/data.ts
 import { createKeySchema, keyIdSchema, rotateKeySchema } from '../../shared/keys.ts';
 import { trackUsageSchema, usageQuerySchema } from '../../shared/usage.ts';
 import { AppError, validationError } from '../errors.ts';
-import { keyActor } from '../keys/actor.ts';
-import type { VerifiedKey } from '../keys/cache.ts';
 import type { Services } from '../services.ts';
 import { Tier } from '../tiers/entity.ts';
 import { quotaHeaders } from '../usage/headers.ts';
 import type { Subject } from '../usage/service.ts';
 import { parseInput } from '../validation.ts';
 import { registerCors } from './cors.ts';
+import { registerManagementRoutes } from './management.ts';
 import { registerOpenApi } from './openapi.ts';
+import { resolvePrincipal } from './principal.ts';
 import { clientGone, clientIp, presentedKey, requestStart } from './request.ts';
 import { resource } from './resource.ts';
 
@@ -124,9 +124,9 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
 
   resource(app, '/usage', {
     GET: async (req) => {
-      const key = await authenticate(req);
-      const q = parseInput(usageQuerySchema, req.query);
-      return q.action === 'current' ? usage.current(em(), key.userId) : usage.analytics(em(), key.userId, q.days);
+      const { principal, input } = await resolvePrincipal(services, req, { scope: 'usage:read', input: req.query });
+      const q = parseInput(usageQuerySchema, input);
+      return q.action === 'current' ? usage.current(em(), principal.userId) : usage.analytics(em(), principal.userId, q.days);
     },
   });
 
@@ -148,22 +148,22 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   });
 
   const keyParams = (req: FastifyRequest) => parseInput(keyIdSchema, req.params);
-  const actor = (key: VerifiedKey, req: FastifyRequest) => keyActor(key, clientIp(req));
 
+  // An API key manages its own user's keys; a management key, those of the user named by `userId`.
   resource(app, '/keys', {
     GET: async (req) => {
-      const key = await authenticate(req);
-      return { keys: await keys.list(em(), key.userId) };
+      const { principal } = await resolvePrincipal(services, req, { scope: 'users:read', input: req.query });
+      return { keys: await keys.list(em(), principal.userId) };
     },
     POST: async (req, reply: FastifyReply) => {
-      const key = await authenticate(req);
-      const input = parseInput(createKeySchema, req.body);
+      const { principal, input: body } = await resolvePrincipal(services, req, { scope: 'keys:write', input: req.body });
+      const input = parseInput(createKeySchema, body);
       const created = await keys.create(em(), {
-        userId: key.userId,
+        userId: principal.userId,
         name: input.name,
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined,
         metadata: input.metadata,
-        actor: actor(key, req),
+        actor: principal.actor,
       });
       return reply.code(201).header('Cache-Control', 'no-store').send(created);
     },
@@ -171,22 +171,24 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
 
   resource(app, '/keys/:id', {
     DELETE: async (req) => {
-      const key = await authenticate(req);
+      const { principal } = await resolvePrincipal(services, req, { scope: 'keys:write', input: req.query });
       const { id } = keyParams(req);
-      return keys.revoke(em(), { keyId: id, ownerId: key.userId, actor: actor(key, req) });
+      return keys.revoke(em(), { keyId: id, ownerId: principal.userId, actor: principal.actor });
     },
   });
 
   resource(app, '/keys/:id/rotate', {
     POST: async (req, reply) => {
-      const key = await authenticate(req);
+      const { principal, input: body } = await resolvePrincipal(services, req, { scope: 'keys:write', input: req.body });
       const { id } = keyParams(req);
-      if (req.body !== undefined && !isObject(req.body)) throw validationError([{ field: '', message: 'body must be a JSON object' }]);
-      const input = parseInput(rotateKeySchema, { ...(req.body ?? {}), id });
-      const rotated = await keys.rotate(em(), { keyId: input.id, ownerId: key.userId, gracePeriodSeconds: input.gracePeriodSeconds, actor: actor(key, req) });
+      if (body !== undefined && !isObject(body)) throw validationError([{ field: '', message: 'body must be a JSON object' }]);
+      const input = parseInput(rotateKeySchema, { ...(body ?? {}), id });
+      const rotated = await keys.rotate(em(), { keyId: input.id, ownerId: principal.userId, gracePeriodSeconds: input.gracePeriodSeconds, actor: principal.actor });
       return reply.code(201).header('Cache-Control', 'no-store').send(rotated);
     },
   });
+
+  registerManagementRoutes(app, services);
 
   await registerOpenApi(app);
 }
