@@ -51,12 +51,12 @@ export type CreatedManagementKey = z.infer<typeof createdManagementKeySchema>;
 
 /**
  * The user a management key acts for, in the body or query of the routes an
- * API key also calls (`/keys`, `/usage`): their id or email.
+ * API key also calls (`/keys`, `/usage`): their id, email or external id.
  */
 export const actingForSchema = z.object({
-  userId: text('must be a user id or email')
+  userId: text('must be a user id, email or external id')
     .trim()
-    .min(1, 'must be a user id or email')
+    .min(1, 'must be a user id, email or external id')
     .max(320, 'must be at most 320 characters'),
 });
 
@@ -73,8 +73,16 @@ export const restListUsersSchema = z.strictObject({
   pageSize: z.coerce.number<number>({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
 });
 
-/** `POST /api/v1/users`: the same body as `harmonic users create` (tier by name; omitted means the default tier). */
-export const restCreateUserSchema = createUserSchema;
+/** `POST /api/v1/users`: the body of `harmonic users create` (tier by name; omitted means the default tier), plus the operator's own id. */
+export const restCreateUserSchema = createUserSchema.extend({
+  externalId: text()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .refine((v) => !v.includes('@') && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v), 'must be neither an email nor a UUID (those name users already)')
+    .optional()
+    .meta({ description: "Your own id for this user (e.g. user123); userId and {id} accept it as well as Harmonic's id and the email", example: 'user123' }),
+});
 
 /** `PATCH /api/v1/users/{id}`. */
 export const restUpdateUserSchema = z.strictObject({ tier: tierNameSchema });
@@ -87,6 +95,7 @@ export const restUserSchema = z
     id: z.uuid(),
     email: text(),
     name: text(),
+    externalId: text().nullable(),
     tier: text(),
     tierId: z.uuid(),
     status: z.enum(USER_STATUSES_REST),
