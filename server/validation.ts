@@ -3,20 +3,11 @@ import { MAX_INPUT_DEPTH, tooDeepAt } from '../shared/json.ts';
 import { validationError, type FieldIssue } from './errors.ts';
 
 export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue) =>
-    // One issue per unknown field, named, rather than one "Unrecognized key" for the object with an empty field.
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: [...issue.path, key].map(String).join('.'), message: 'is not a field of this input' }))
-      : [issueOf(issue)],
-  );
-}
-
-function issueOf(issue: ZodError['issues'][number]): FieldIssue {
-  return {
+  return error.issues.map((issue) => ({
     field: issue.path.map(String).join('.'),
     // A bad record key ("Invalid key in record") is reported with the key's own reason.
     message: issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message,
-  };
+  }));
 }
 
 /**
