@@ -1,19 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
-import { AlertTriangle, Plus, TerminalSquare, Trash2 } from 'lucide-react';
+import { Plus, TerminalSquare, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { createManagementKeySchema, MANAGEMENT_SCOPES, SCOPE_HELP, type CreatedManagementKey, type ManagementScope } from '../../../shared/management.ts';
 import { Button } from '../components/ui/button.tsx';
 import { Badge, Card, PageHeader } from '../components/ui/card.tsx';
-import { CopyButton } from '../components/ui/copy.tsx';
-import { ConfirmDialog, Dialog, DialogFooter } from '../components/ui/dialog.tsx';
+import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
 import { Alert, EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
 import { Checkbox, Field, Input } from '../components/ui/field.tsx';
 import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
+import { RevokeKeyConfirm, ShownOnce } from '../features/keys.tsx';
 import { errorMessage } from '../lib/errors.ts';
 import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatRelative } from '../lib/format.ts';
-import { toast } from '../lib/toast.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
 
 export const Route = createLazyRoute('/_app/management-keys')({ component: ManagementKeysPage });
@@ -121,21 +120,7 @@ function ManagementKeysPage() {
       <Dialog open={revealed !== null} onOpenChange={(open) => !open && setRevealed(null)} title={`Your new management key: “${revealed?.name ?? ''}”`} description="Copy it now and store it where your script reads its secrets.">
         {revealed && (
           <div className="space-y-4">
-            <Alert tone="warn">
-              <span className="flex items-start gap-2">
-                <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-                <span>
-                  <strong>You will not see this key again.</strong> Harmonic keeps only a hash of it. If it is lost, revoke it and create a new one.
-                </span>
-              </span>
-            </Alert>
-            <div className="flex flex-col gap-2 sm:flex-row">
-              <label htmlFor="revealed-management-key" className="sr-only">
-                Management key
-              </label>
-              <Input id="revealed-management-key" readOnly value={revealed.key} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
-              <CopyButton text={revealed.key} label="Copy key" size="md" />
-            </div>
+            <ShownOnce secret={revealed.key} label="Management key" id="revealed-management-key" ifLost="revoke it and create a new one" />
             <p className="text-sm text-zinc-600">
               Send it as <code className="rounded bg-zinc-100 px-1 text-xs">X-API-Key</code> and name the user with <code className="rounded bg-zinc-100 px-1 text-xs">userId</code>, e.g.{' '}
               <code className="rounded bg-zinc-100 px-1 text-xs">GET /api/v1/usage?action=current&amp;userId=ada@example.com</code>.
@@ -148,21 +133,12 @@ function ManagementKeysPage() {
           </div>
         )}
       </Dialog>
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
-        title={`Revoke “${revoking?.name ?? ''}”?`}
-        description={
-          <>
-            Key <code className="rounded bg-zinc-100 px-1 text-xs">{revoking?.masked}</code> stops working at once, on every server: calls with it get 401. This cannot be undone.
-          </>
-        }
-        confirmLabel="Revoke key"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await revoke.mutateAsync({ id: revoking.id });
+      <RevokeKeyConfirm
+        revoking={revoking}
+        onClose={() => setRevoking(null)}
+        onConfirm={async (key) => {
+          await revoke.mutateAsync({ id: key.id });
           await refresh();
-          toast(`Revoked ${revoking.masked}`);
         }}
       />
     </>
