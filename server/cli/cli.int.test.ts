@@ -235,6 +235,16 @@ describe('npx harmonic admin keys', SLOW, () => {
     );
     expect(event?.actor_type).toBe('cli');
   });
+
+  it('creates a user with an external id that a management key can name as userId', async () => {
+    const created = await harmonic('users', 'create', '--email', 'ext@example.com', '--name', 'Ext', '--external-id', 'user-ext-1');
+    expect(created.code).toBe(0);
+    const key = await server.services.managementKeys.create(server.orm.em.fork(), { name: 't', scopes: ['usage:read'], actor: { type: 'system', id: null, label: 'test' } });
+    const res = await fetch(`${server.url}/api/v1/usage?action=current&userId=user-ext-1`, { headers: { 'x-api-key': key.key } });
+    expect(res.status).toBe(200);
+    const user = await server.services.users.findByEmailOrId(server.orm.em.fork(), 'ext@example.com');
+    expect((await res.json()).userId).toBe(user.id);
+  });
 });
 
 describe('npx harmonic without a database', SLOW, () => {
