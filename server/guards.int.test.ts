@@ -4,13 +4,17 @@ import { createUserWithKey, TEST_ACTOR, type UserWithKey } from './testing/fixtu
 import {
   runCommonAdminProcedureTests,
   runCommonKeyedProcedureTests,
+  runCommonManagementRouteTests,
   runCommonRestRouteTests,
   runProcedureLayoutTests,
+  type ManagementCredentials,
+  type ManagementLayout,
   type ProcedureLayout,
   type RestLayout,
 } from './testing/guards.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
 import { expectResponsesMatchDocument } from './testing/openapi.ts';
+import { MANAGEMENT_SCOPES, type ManagementScope } from '../shared/management.ts';
 
 /**
  * The pinned public surface. Adding a procedure or a route that anyone may call
@@ -20,7 +24,7 @@ const PROCEDURES: ProcedureLayout = {
   publicProcedures: ['system.health', 'data.sources', 'auth.signIn', 'auth.me'],
   adminRouters: ['admin', 'auth'],
   keyedRouters: ['data', 'usage', 'keys'],
-  ownerOnly: ['admin.accounts.'],
+  ownerOnly: ['admin.accounts.', 'admin.managementKeys.'],
 };
 
 const REST: RestLayout = {
@@ -39,11 +43,32 @@ const REST: RestLayout = {
   demoRoutes: ['POST /api/v1/data', 'GET /api/v1/kb/:id'],
 };
 
+/** Every route a management key may call, with its scope; the shared ones also take an API key. */
+const MANAGEMENT: ManagementLayout = {
+  prefix: '/api/v1',
+  routes: {
+    'GET /api/v1/usage': 'usage:read',
+    'GET /api/v1/keys': 'users:read',
+    'POST /api/v1/keys': 'keys:write',
+    'DELETE /api/v1/keys/:id': 'keys:write',
+    'POST /api/v1/keys/:id/rotate': 'keys:write',
+    'GET /api/v1/users': 'users:read',
+    'POST /api/v1/users': 'users:write',
+    'GET /api/v1/users/:id': 'users:read',
+    'PATCH /api/v1/users/:id': 'users:write',
+    'POST /api/v1/users/:id/suspend': 'users:write',
+    'POST /api/v1/users/:id/reactivate': 'users:write',
+    'GET /api/v1/tiers': 'tiers:read',
+  },
+  sharedWithApiKeys: ['GET /api/v1/usage', 'GET /api/v1/keys', 'POST /api/v1/keys', 'DELETE /api/v1/keys/:id', 'POST /api/v1/keys/:id/rotate'],
+};
+
 let server: TestServer;
 let active: UserWithKey;
 let suspended: UserWithKey;
 let viewer: AdminSessionCookie;
 let admin: AdminSessionCookie;
+let management: ManagementCredentials;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -52,6 +77,14 @@ beforeAll(async () => {
   await server.services.users.setStatus(server.orm.em.fork(), suspended.userId, 'suspended', TEST_ACTOR);
   viewer = await signInAs(server, 'viewer');
   admin = await signInAs(server, 'admin');
+  const em = () => server.orm.em.fork();
+  const issue = async (scopes: ManagementScope[]) => (await server.services.managementKeys.create(em(), { name: scopes.join(' '), scopes, actor: TEST_ACTOR })).key;
+  const byScope = Object.fromEntries(await Promise.all(MANAGEMENT_SCOPES.map(async (s) => [s, await issue([s])] as const))) as Record<ManagementScope, string>;
+  const revoked = await server.services.managementKeys.create(em(), { name: 'revoked', scopes: [...MANAGEMENT_SCOPES], actor: TEST_ACTOR });
+  // Used once, so it is cached when it is revoked: the revocation must reach the cache too.
+  await server.services.managementKeys.authenticate(em(), revoked.key);
+  await server.services.managementKeys.revoke(em(), { id: revoked.id, actor: TEST_ACTOR });
+  management = { apiKey: active.key, byScope, revoked: revoked.key };
 });
 afterAll(() => server.close());
 
@@ -80,6 +113,14 @@ describe('every keyed REST route is guarded', () => {
     () => server,
     REST,
     () => ({ suspendedUserKey: suspended.key }),
+  );
+});
+
+describe('every REST route that takes a management key is guarded, and no other takes one', () => {
+  runCommonManagementRouteTests(
+    () => server,
+    MANAGEMENT,
+    () => management,
   );
 });
 

@@ -10,6 +10,7 @@ import { BcryptPool } from './keys/bcrypt-pool.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
 import { VerifyThrottle } from './keys/throttle.ts';
+import { ManagementKeyService, type VerifiedManagementKey } from './management/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { SourceService } from './sources/service.ts';
@@ -33,6 +34,8 @@ export interface Services {
   /** bcrypt off the event loop (server/keys/bcrypt-pool.ts). */
   bcrypt: BcryptPool;
   keys: KeyService;
+  /** Management keys (`hmm_…`) for operators' scripts (server/management/). */
+  managementKeys: ManagementKeyService;
   users: UserService;
   ledger: LedgerWriter;
   usage: UsageService;
@@ -56,7 +59,9 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle: new VerifyThrottle(), metrics });
+  const throttle = new VerifyThrottle();
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics });
+  const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
   const usage = new UsageService({
     admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
     ledger,
@@ -71,6 +76,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     keyCache,
     bcrypt,
     keys,
+    managementKeys,
     users: new UserService(),
     ledger,
     usage,
@@ -86,6 +92,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
       logger,
       onInvalidate: (message) => {
         keys.invalidate(message);
+        managementKeys.invalidate(message);
         if (message.kind === 'source') sources.invalidate(message.id);
         else if (message.kind === 'all') sources.invalidate();
       },

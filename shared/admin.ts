@@ -85,6 +85,8 @@ export const userViewSchema = z.object({
   id: z.uuid(),
   email: text(),
   name: text(),
+  /** The operator's own id for the user, when one was given at creation. */
+  externalId: text().nullable(),
   tier: text(),
   tierId: z.uuid(),
   status: z.enum(USER_STATUSES),

@@ -153,9 +153,17 @@ const adminsRoute = createRoute({
   },
 }).lazy(() => import('./routes/admins.tsx').then((m) => m.Route));
 
+const managementKeysRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'management-keys',
+  beforeLoad: ({ context }) => {
+    if (context.me.admin.role !== 'owner') throw redirect({ to: '/', replace: true });
+  },
+}).lazy(() => import('./routes/management-keys.tsx').then((m) => m.Route));
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, adminsRoute]),
+  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, adminsRoute, managementKeysRoute]),
 ]);
 
 export const router = createRouter({

@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditPage } from '../../shared/admin.ts';
 import { AuditEvent } from './entity.ts';
 
-/** Who did something: an admin, an API key acting for its user, the CLI, or Harmonic itself. */
+/** Who did something: an admin, an API key acting for its user, a management key (an operator's script), the CLI, or Harmonic itself. */
 export interface Actor {
-  type: 'admin' | 'api_key' | 'cli' | 'system';
+  type: 'admin' | 'api_key' | 'management_key' | 'cli' | 'system';
   id: string | null;
   /** Human label kept with the event (admin email, masked key, OS user). */
   label: string;

@@ -1,8 +1,11 @@
 import { Option, type Command } from 'commander';
 import { ADMIN_ROLES, createAdminSchema, passwordSchema, type AdminRole } from '../../shared/admin.ts';
+import { idSchema } from '../../shared/admin.ts';
+import { createManagementKeySchema, MANAGEMENT_SCOPES } from '../../shared/management.ts';
 import { parseInput } from '../validation.ts';
 import { cliActor } from './actor.ts';
 import { withServices } from './lazy.ts';
+import { CliError } from './options.ts';
 
 /** Reads a password from stdin (so it never appears in the process list or shell history). */
 async function readStdin(): Promise<string> {
@@ -59,6 +62,49 @@ export function registerAdminCommands(program: Command): void {
         for (const a of await s.adminAuth.listAccounts(s.orm.em.fork())) {
           console.log([a.email, a.role.padEnd(6), `last sign-in ${a.lastSignInAt ?? 'never'}`].join('  '));
         }
+      }),
+    );
+
+  const keys = admin.command('keys').description("Management keys (hmm_…) for operators' scripts over HTTP");
+
+  keys
+    .command('create')
+    .description('Create a management key; it is printed once and cannot be shown again')
+    .requiredOption('--name <name>', 'what the key is for, e.g. "billing sync"')
+    .requiredOption('--scopes <scopes>', `comma-separated, from: ${MANAGEMENT_SCOPES.join(', ')}`)
+    .action((opts: { name: string; scopes: string }) =>
+      withServices(async (s) => {
+        const scopes = opts.scopes.split(',').map((x) => x.trim()).filter(Boolean);
+        const input = parseInput(createManagementKeySchema, { name: opts.name, scopes });
+        const created = await s.managementKeys.create(s.orm.em.fork(), { ...input, actor: cliActor() });
+        console.error(`Created management key ${created.masked} (${created.id}) with ${created.scopes.join(', ')}. Store it now: it will not be shown again.`);
+        console.log(created.key);
+      }),
+    );
+
+  keys
+    .command('list')
+    .description('List management keys (masked)')
+    .action(() =>
+      withServices(async (s) => {
+        const list = await s.managementKeys.list(s.orm.em.fork());
+        if (!list.length) console.log('No management keys.');
+        for (const k of list) {
+          console.log([k.id, k.masked, k.status.padEnd(7), k.name, k.scopes.join(','), `by ${k.createdBy}`, `last ${k.lastUsedAt ?? 'never'}`].join('  '));
+        }
+      }),
+    );
+
+  keys
+    .command('revoke')
+    .description('Revoke a management key at once, on every server (exits 1 if it was already revoked)')
+    .argument('<key-id>', 'the key id (from `admin keys list`)')
+    .action((id: string) =>
+      withServices(async (s) => {
+        const { id: keyId } = parseInput(idSchema, { id });
+        const { key, changed } = await s.managementKeys.revoke(s.orm.em.fork(), { id: keyId, actor: cliActor() });
+        if (!changed) throw new CliError(`Management key ${key.masked} (${key.id}) was already revoked at ${key.revokedAt}; nothing done.`);
+        console.log(`Revoked ${key.masked} (${key.id}).`);
       }),
     );
 }

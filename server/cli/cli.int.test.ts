@@ -201,6 +201,52 @@ describe('npx harmonic admin', SLOW, () => {
   });
 });
 
+describe('npx harmonic admin keys', SLOW, () => {
+  it('creates a management key printed once, lists it masked, and revokes it (exit 1 the second time)', async () => {
+    const bad = await harmonic('admin', 'keys', 'create', '--name', 'ops', '--scopes', 'users:read,keys:delete');
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/scopes\.1: must be one of: users:read, users:write, keys:write, usage:read, tiers:read/);
+
+    const created = await harmonic('admin', 'keys', 'create', '--name', 'ops', '--scopes', 'users:read, tiers:read');
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^hmm_[A-Za-z0-9]{32}$/);
+    expect(created.output).toMatch(/with users:read, tiers:read\. Store it now: it will not be shown again\./);
+    const tiers = await fetch(`${server.url}/api/v1/tiers`, { headers: { authorization: `Bearer ${key}` } });
+    expect(tiers.status).toBe(200);
+
+    const listed = await harmonic('admin', 'keys', 'list');
+    expect(listed.stdout).toContain(`${key.slice(0, 12)}…`);
+    expect(listed.stdout).not.toContain(key.slice(12));
+    expect(listed.stdout).toMatch(/active +ops {2}users:read,tiers:read {2}by cli:/);
+    const id = listed.stdout.split(/\s+/)[0] ?? '';
+
+    const revoked = await harmonic('admin', 'keys', 'revoke', id);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked hmm_\w{8}… /);
+    expect((await fetch(`${server.url}/api/v1/tiers`, { headers: { 'x-api-key': key } })).status).toBe(401);
+    const again = await harmonic('admin', 'keys', 'revoke', id);
+    expect(again.code).toBe(1);
+    expect(again.output).toMatch(/was already revoked at .*; nothing done\./);
+
+    const [event] = await server.orm.em.fork().getConnection().execute<{ actor_type: string }[]>(
+      `select actor_type from audit_events where action = 'management_key.revoked' and target_id = ?`,
+      [id],
+    );
+    expect(event?.actor_type).toBe('cli');
+  });
+
+  it('creates a user with an external id that a management key can name as userId', async () => {
+    const created = await harmonic('users', 'create', '--email', 'ext@example.com', '--name', 'Ext', '--external-id', 'user-ext-1');
+    expect(created.code).toBe(0);
+    const key = await server.services.managementKeys.create(server.orm.em.fork(), { name: 't', scopes: ['usage:read'], actor: { type: 'system', id: null, label: 'test' } });
+    const res = await fetch(`${server.url}/api/v1/usage?action=current&userId=user-ext-1`, { headers: { 'x-api-key': key.key } });
+    expect(res.status).toBe(200);
+    const user = await server.services.users.findByEmailOrId(server.orm.em.fork(), 'ext@example.com');
+    expect((await res.json()).userId).toBe(user.id);
+  });
+});
+
 describe('npx harmonic without a database', SLOW, () => {
   let parent: string;
   beforeAll(async () => {

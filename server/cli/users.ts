@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { createUserSchema, tierNameSchema } from '../../shared/users.ts';
+import { restCreateUserSchema } from '../../shared/management.ts';
+import { tierNameSchema } from '../../shared/users.ts';
 import { parseInput } from '../validation.ts';
 import { cliActor } from './actor.ts';
 import { withServices } from './lazy.ts';
@@ -16,9 +17,11 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--email <email>', 'email address')
     .requiredOption('--name <name>', 'display name')
     .option('--tier <tier>', 'tier name, e.g. Free, Pro, Enterprise')
-    .action((opts: { email: string; name: string; tier?: string }) =>
+    .option('--external-id <id>', "your own id for the user (e.g. user123); management keys' userId accepts it")
+    .action((opts: { email: string; name: string; tier?: string; externalId?: string }) =>
       withServices(async (s) => {
-        const input = parseInput(createUserSchema, opts);
+        // The same body as POST /api/v1/users.
+        const input = parseInput(restCreateUserSchema, opts);
         const user = await s.users.create(s.orm.em.fork(), input, cliActor());
         console.log(`Created user ${user.email} (${user.id}) on ${user.tier}.`);
       }),

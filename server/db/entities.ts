@@ -2,6 +2,7 @@ import { AdminAccount, AdminSession, AuthThrottle } from '../admin/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey, KeyUsage } from '../keys/entity.ts';
+import { ManagementKey } from '../management/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entities.ts';
 import { User } from '../users/entity.ts';
@@ -21,4 +22,5 @@ export const entities = [
   AdminAccount,
   AdminSession,
   AuthThrottle,
+  ManagementKey,
 ];

@@ -14,6 +14,7 @@ const DOMAIN_TABLES = [
   'demo_counters',
   'kb_entries',
   'key_usage',
+  'management_keys',
   'tiers',
   'usage_counters',
   'usage_events',

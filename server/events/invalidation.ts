@@ -12,6 +12,8 @@ import type { SourceName } from '../../shared/data.ts';
  */
 export type Invalidation =
   | { kind: 'key'; id: string }
+  /** A management key revoked. */
+  | { kind: 'management_key'; id: string }
   | { kind: 'user'; id: string }
   | { kind: 'tier'; id: string }
   /** A data source's cached answers are stale (e.g. a knowledge-base edit). */

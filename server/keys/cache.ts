@@ -16,6 +16,13 @@ export interface VerifiedKey {
   expiresAt: number | null;
 }
 
+/** What the cache needs of an entry: the key's id, and the owner and tier it depends on, when it has them. */
+export interface CachedCredential {
+  keyId: string;
+  userId?: string;
+  tierId?: string;
+}
+
 export interface KeyCacheOptions {
   max: number;
   ttlMs: number;
@@ -33,8 +40,8 @@ export interface KeyCacheOptions {
  * bounds the damage of a missed notification. Admission re-checks key and owner
  * in the database anyway, so the cache can never admit a revoked key.
  */
-export class KeyCache {
-  private readonly verified: LRUCache<string, VerifiedKey>;
+export class KeyCache<K extends CachedCredential = VerifiedKey> {
+  private readonly verified: LRUCache<string, K>;
   private readonly rejected: LRUCache<string, true>;
   hits = 0;
   misses = 0;
@@ -46,14 +53,14 @@ export class KeyCache {
     this.rejected = new LRUCache({ max: opts.max, ttl: opts.negativeTtlMs, ...clock });
   }
 
-  get(digest: string): VerifiedKey | 'rejected' | undefined {
+  get(digest: string): K | 'rejected' | undefined {
     const hit = this.verified.get(digest) ?? (this.rejected.get(digest) ? 'rejected' : undefined);
     if (hit) this.hits++;
     else this.misses++;
     return hit;
   }
 
-  remember(digest: string, key: VerifiedKey): void {
+  remember(digest: string, key: K): void {
     this.rejected.delete(digest);
     this.verified.set(digest, key);
   }
@@ -84,7 +91,7 @@ export class KeyCache {
     return this.verified.size;
   }
 
-  private evictWhere(match: (k: VerifiedKey) => boolean): void {
+  private evictWhere(match: (k: K) => boolean): void {
     // Invalidations are rare (admin actions), so a scan of a bounded cache is cheaper than keeping indexes.
     for (const [digest, key] of this.verified.entries()) if (match(key)) this.verified.delete(digest);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKey, keyDigest, maskKey, parseKey } from './format.ts';
+import { API_KEY_FORMAT, generateKey, keyDigest, MANAGEMENT_KEY_FORMAT, maskKey, parseKey } from './format.ts';
 
 describe('API key format', () => {
   it('is hm_ plus 32 characters from [A-Za-z0-9]', () => {
@@ -39,5 +39,24 @@ describe('API key format', () => {
     expect(maskKey(lookupId)).toBe(`hm_${lookupId}…`);
     expect(keyDigest(key)).not.toContain(key.slice(11));
     expect(keyDigest(key)).toBe(keyDigest(key));
+  });
+});
+
+describe('management key format', () => {
+  it('is hmm_ plus 32 characters, masked with its prefix, and parses back to its lookup id', () => {
+    const { key, lookupId } = MANAGEMENT_KEY_FORMAT.generate();
+    expect(key).toMatch(/^hmm_[A-Za-z0-9]{32}$/);
+    expect(MANAGEMENT_KEY_FORMAT.parse(key)).toEqual({ lookupId });
+    expect(MANAGEMENT_KEY_FORMAT.mask(lookupId)).toBe(`hmm_${lookupId}…`);
+  });
+
+  it('is never taken for an API key, nor the reverse, even with the prefix edited', () => {
+    const management = MANAGEMENT_KEY_FORMAT.generate().key;
+    const api = API_KEY_FORMAT.generate().key;
+    expect(API_KEY_FORMAT.parse(management)).toBeNull();
+    expect(MANAGEMENT_KEY_FORMAT.parse(api)).toBeNull();
+    // Same body under the other prefix: the checksum covers the prefix.
+    expect(MANAGEMENT_KEY_FORMAT.parse(`hmm_${api.slice(3)}`)).toBeNull();
+    expect(API_KEY_FORMAT.parse(`hm_${management.slice(4)}`)).toBeNull();
   });
 });

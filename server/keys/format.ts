@@ -1,9 +1,11 @@
 import { hash, randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { API_KEY_PATTERN } from '../../shared/keys.ts';
+import { MANAGEMENT_KEY_PATTERN, MANAGEMENT_KEY_PREFIX } from '../../shared/management.ts';
 
 /**
- * Key layout: `hm_` + 32 characters from [A-Za-z0-9]:
+ * Key layout: a prefix (`hm_` for API keys, `hmm_` for management keys) + 32
+ * characters from [A-Za-z0-9]:
  *
  *   hm_ LLLLLLLL SSSSSSSSSSSSSSSSSS CCCCCC
  *       lookup   secret             checksum
@@ -11,7 +13,8 @@ import { API_KEY_PATTERN } from '../../shared/keys.ts';
  *
  * The lookup id is not secret: it finds the row, and it is what lists show
  * (`hm_AbCd1234…`). The checksum lets a mistyped or made-up key be refused
- * without touching the database, as GitHub's tokens do.
+ * without touching the database, as GitHub's tokens do. The checksum covers the
+ * prefix, so an API key with its prefix edited into `hmm_` is refused too.
  */
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const KEY_PREFIX = 'hm_';
@@ -41,28 +44,46 @@ export interface GeneratedKey {
   lookupId: string;
 }
 
-export function generateKey(): GeneratedKey {
-  const lookupId = randomBase62(LOOKUP_LENGTH);
-  return { key: buildKey(lookupId, randomBase62(SECRET_LENGTH)), lookupId };
+/** One kind of key: its prefix and the pattern a presented key must match. */
+export interface KeyFormat {
+  prefix: string;
+  generate(): GeneratedKey;
+  /** Assembles a well-formed key (with its checksum) from its parts. */
+  build(lookupId: string, secret: string): string;
+  /** The lookup id of a well-formed key whose checksum matches; null for anything else. */
+  parse(presented: string): { lookupId: string } | null;
+  mask(lookupId: string): string;
 }
 
-/** Assembles a well-formed key (with its checksum) from its parts. */
-export function buildKey(lookupId: string, secret: string): string {
-  const body = `${KEY_PREFIX}${lookupId}${secret}`;
-  return `${body}${checksum(body)}`;
+export function keyFormat(prefix: string, pattern: RegExp): KeyFormat {
+  const build = (lookupId: string, secret: string) => {
+    const body = `${prefix}${lookupId}${secret}`;
+    return `${body}${checksum(body)}`;
+  };
+  return {
+    prefix,
+    build,
+    generate() {
+      const lookupId = randomBase62(LOOKUP_LENGTH);
+      return { key: build(lookupId, randomBase62(SECRET_LENGTH)), lookupId };
+    },
+    parse(presented) {
+      if (!pattern.test(presented)) return null;
+      const body = presented.slice(0, -CHECKSUM_LENGTH);
+      if (checksum(body) !== presented.slice(-CHECKSUM_LENGTH)) return null;
+      return { lookupId: presented.slice(prefix.length, prefix.length + LOOKUP_LENGTH) };
+    },
+    mask: (lookupId) => `${prefix}${lookupId}…`,
+  };
 }
 
-/** The lookup id of a well-formed key whose checksum matches; null for anything else. */
-export function parseKey(presented: string): { lookupId: string } | null {
-  if (!API_KEY_PATTERN.test(presented)) return null;
-  const body = presented.slice(0, -CHECKSUM_LENGTH);
-  if (checksum(body) !== presented.slice(-CHECKSUM_LENGTH)) return null;
-  return { lookupId: presented.slice(KEY_PREFIX.length, KEY_PREFIX.length + LOOKUP_LENGTH) };
-}
+export const API_KEY_FORMAT = keyFormat(KEY_PREFIX, API_KEY_PATTERN);
+export const MANAGEMENT_KEY_FORMAT = keyFormat(MANAGEMENT_KEY_PREFIX, MANAGEMENT_KEY_PATTERN);
 
-export function maskKey(lookupId: string): string {
-  return `${KEY_PREFIX}${lookupId}…`;
-}
+export const generateKey = (): GeneratedKey => API_KEY_FORMAT.generate();
+export const buildKey = (lookupId: string, secret: string): string => API_KEY_FORMAT.build(lookupId, secret);
+export const parseKey = (presented: string): { lookupId: string } | null => API_KEY_FORMAT.parse(presented);
+export const maskKey = (lookupId: string): string => API_KEY_FORMAT.mask(lookupId);
 
 /** Cache key for a presented key: its SHA-256, so the cache never holds a plaintext key. */
 export function keyDigest(presented: string): string {

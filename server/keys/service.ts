@@ -10,8 +10,10 @@ import { User } from '../users/entity.ts';
 import type { BcryptPool } from './bcrypt-pool.ts';
 import type { KeyCache, VerifiedKey } from './cache.ts';
 import { ApiKey } from './entity.ts';
-import { generateKey, keyDigest, maskKey, parseKey } from './format.ts';
+import { API_KEY_FORMAT, keyDigest, maskKey, parseKey } from './format.ts';
+import { issueCredential } from './issue.ts';
 import type { VerifyThrottle } from './throttle.ts';
+import { VerificationGate } from './verifier.ts';
 
 export interface KeyServiceDeps {
   cache: KeyCache;
@@ -72,11 +74,11 @@ export function keySummary(key: ApiKey, usage: KeyUsageState = NEVER_USED, now =
  */
 export class KeyService {
   private readonly deps: KeyServiceDeps;
-  /** Verifications in progress, so a burst of requests with one new key costs one bcrypt compare, not one each. */
-  private readonly inflight = new Map<string, Promise<VerifiedKey | undefined>>();
+  private readonly gate: VerificationGate<VerifiedKey>;
 
   constructor(deps: KeyServiceDeps) {
     this.deps = deps;
+    this.gate = new VerificationGate(deps.throttle);
   }
 
   /**
@@ -104,25 +106,8 @@ export class KeyService {
     if (cached) {
       key = cached;
     } else {
-      let pending = this.inflight.get(digest);
-      if (!pending) {
-        // Checked once per verification: requests that share one in flight cost nothing more.
-        const ticket = this.deps.throttle.begin(parsed.lookupId, digest, clientIp);
-        if ('retryAfterSeconds' in ticket) throw fail('throttled', tooManyAttempts(ticket.retryAfterSeconds));
-        pending = this.verify(em, presented, parsed.lookupId, digest)
-          .then(
-            (verified) => {
-              ticket.done(verified ? 'verified' : 'failed');
-              return verified;
-            },
-            (err: unknown) => {
-              ticket.done('error');
-              throw err;
-            },
-          )
-          .finally(() => this.inflight.delete(digest));
-        this.inflight.set(digest, pending);
-      }
+      const pending = this.gate.run(parsed.lookupId, digest, clientIp, () => this.verify(em, presented, parsed.lookupId, digest));
+      if ('retryAfterSeconds' in pending) throw fail('throttled', tooManyAttempts(pending.retryAfterSeconds));
       key = await pending;
     }
     if (!key) throw invalidKey(); // counted by verify()
@@ -261,7 +246,7 @@ export class KeyService {
 
   private trustIssued(key: string): void {
     const parsed = parseKey(key);
-    if (parsed) this.deps.throttle.trust(parsed.lookupId, keyDigest(key));
+    if (parsed) this.gate.trust(parsed.lookupId, keyDigest(key));
   }
 
   /**
@@ -292,20 +277,19 @@ export class KeyService {
     metadata: Record<string, unknown>,
   ): Promise<{ record: ApiKey; key: string }> {
     const repo = tx.getRepository(ApiKey);
-    // 62^8 lookup ids make a collision vanishingly rare, but a unique index is the judge.
-    for (let attempt = 0; ; attempt++) {
-      const generated = generateKey();
-      if (attempt < 3 && (await repo.count({ lookupId: generated.lookupId })) > 0) continue;
-      const record = tx.create(ApiKey, {
-        user: owner,
-        name,
-        lookupId: generated.lookupId,
-        keyHash: await this.deps.bcrypt.hash(generated.key, this.deps.bcryptCost),
-        expiresAt,
-        metadata,
-        createdAt: new Date(),
-      });
-      return { record, key: generated.key };
-    }
+    const issued = await issueCredential(API_KEY_FORMAT, async (lookupId) => (await repo.count({ lookupId })) > 0, {
+      bcrypt: this.deps.bcrypt,
+      cost: this.deps.bcryptCost,
+    });
+    const record = tx.create(ApiKey, {
+      user: owner,
+      name,
+      lookupId: issued.lookupId,
+      keyHash: issued.keyHash,
+      expiresAt,
+      metadata,
+      createdAt: new Date(),
+    });
+    return { record, key: issued.key };
   }
 }

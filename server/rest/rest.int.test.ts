@@ -135,7 +135,24 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/data', '/kb/{id}', '/keys', '/keys/{id}', '/keys/{id}/rotate', '/usage', '/usage/track']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/data',
+      '/kb/{id}',
+      '/keys',
+      '/keys/{id}',
+      '/keys/{id}/rotate',
+      '/tiers',
+      '/usage',
+      '/usage/track',
+      '/users',
+      '/users/{id}',
+      '/users/{id}/reactivate',
+      '/users/{id}/suspend',
+    ]);
+    // Management keys have a security scheme of their own, and the routes they call name the scope they need.
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['ApiKey', 'BearerKey', 'ManagementKey', 'ManagementBearer']);
+    expect(doc.paths['/users'].post.security).toEqual([{ ManagementKey: ['users:write'] }, { ManagementBearer: ['users:write'] }]);
+    expect(doc.paths['/keys'].post.security).toEqual([{ ApiKey: [] }, { BearerKey: [] }, { ManagementKey: ['keys:write'] }, { ManagementBearer: ['keys:write'] }]);
     const body = doc.paths['/data'].post.requestBody.content['application/json'].schema;
     const resolved = body.$ref ? doc.components.schemas[body.$ref.split('/').pop()] : body;
     expect(resolved.properties.query).toMatchObject({ type: 'string', maxLength: 500 });

@@ -5,7 +5,7 @@ import type { Services } from '../services.ts';
 import { restApi } from './route.ts';
 
 /** A public route never touches the keys, the quotas or the database, so none is needed here. */
-const noServices = { keys: {}, usage: {}, orm: { em: { fork: () => ({}) } } } as unknown as Pick<Services, 'keys' | 'usage' | 'orm'>;
+const noServices = { keys: {}, managementKeys: {}, users: {}, usage: {}, orm: { em: { fork: () => ({}) } } } as unknown as Pick<Services, 'keys' | 'managementKeys' | 'users' | 'usage' | 'orm'>;
 
 describe('restApi', () => {
   it('never strips a field its response schema lacks: the answer is sent as the handler built it', async () => {

@@ -2,13 +2,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
 import { z, type ZodType } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import { actingForSchema, managementScopeSchema, type ManagementScope } from '../../shared/management.ts';
+import type { Actor } from '../audit/service.ts';
+import { lazyFork } from '../db/lazy-fork.ts';
 import { AppError } from '../errors.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
 import type { Services } from '../services.ts';
 import type { Subject } from '../usage/service.ts';
 import { parseInput } from '../validation.ts';
+import type { VerifiedManagementKey } from '../management/service.ts';
+import { requireManagementKey, resolvePrincipal, type Principal } from './principal.ts';
 import { clientIp, presentedKey } from './request.ts';
-import { lazyFork } from '../db/lazy-fork.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,9 +30,12 @@ const CANONICAL = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * Who may call a route: `key` needs an API key; `keyOrDemo` is charged to the key when one is
- * sent and to the client's demo quota otherwise; `public` needs nothing.
+ * sent and to the client's demo quota otherwise; `public` needs nothing. `{ actingFor: scope }`
+ * takes an API key (acting for its own user) or a management key with that scope, acting for the
+ * user named by `userId` in the query (GET, DELETE) or the body; `{ management: scope }` takes only
+ * a management key with that scope (server/rest/principal.ts).
  */
-export type Auth = 'key' | 'keyOrDemo' | 'public';
+export type Auth = 'key' | 'keyOrDemo' | 'public' | { actingFor: ManagementScope } | { management: ManagementScope };
 
 export interface ResponseDeclaration {
   description: string;
@@ -38,7 +45,15 @@ export interface ResponseDeclaration {
   headers?: z.ZodObject;
 }
 
-type Caller<A extends Auth> = A extends 'key' ? { key: VerifiedKey } : A extends 'keyOrDemo' ? { subject: Subject } : object;
+type Caller<A extends Auth> = A extends 'key'
+  ? { key: VerifiedKey }
+  : A extends 'keyOrDemo'
+    ? { subject: Subject }
+    : A extends { actingFor: ManagementScope }
+      ? { principal: Principal }
+      : A extends { management: ManagementScope }
+        ? { management: { key: VerifiedManagementKey; actor: Actor } }
+        : object;
 type Output<S> = S extends ZodType ? z.output<S> : undefined;
 
 export type HandlerContext<A extends Auth, B, Q, P> = Caller<A> & {
@@ -87,6 +102,7 @@ export const errorSchema = z
       headers: z.array(z.string()).optional().meta({ description: 'BAD_REQUEST about headers: the headers at fault' }),
       retryAfterSeconds: z.int().optional().meta({ description: 'QUOTA_EXCEEDED and RATE_LIMITED: seconds until a retry can succeed, as in Retry-After' }),
       replacedById: z.uuid().optional().meta({ description: 'CONFLICT on rotating a rotated key: the key that replaced it' }),
+      requiredScope: managementScopeSchema.optional().meta({ description: 'FORBIDDEN for a management key without the scope, or an API key where a management key is needed: the scope the route needs' }),
     }),
   })
   .meta({ id: 'Error' });
@@ -168,6 +184,25 @@ interface RequestState {
   em: EntityManager;
   key?: VerifiedKey;
   subject?: Subject;
+  principal?: Principal;
+  management?: { key: VerifiedManagementKey; actor: Actor };
+}
+
+/** Where a route that acts for a user reads `userId`: the query of a GET or DELETE, else the body. */
+const userIdIn = (method: Method): 'query' | 'body' => (method === 'GET' || method === 'DELETE' ? 'query' : 'body');
+
+const userIdField = actingForSchema.shape.userId.meta({
+  description: 'With a management key (required): the id, email or external id of the user to act for. With an API key: leave it out (400 otherwise).',
+  example: 'user123',
+});
+
+/** The schemas a route validates and documents; a route that acts for a user also takes `userId`. */
+function inputSchemas(d: RouteDeclaration): { body?: ZodType; querystring?: ZodType } {
+  if (typeof d.auth !== 'object' || !('actingFor' in d.auth)) return { ...(d.body ? { body: d.body } : {}), ...(d.querystring ? { querystring: d.querystring } : {}) };
+  const withUserId = (schema: ZodType | undefined) => (schema ? (schema as z.ZodObject).extend({ userId: userIdField.optional() }) : z.object({ userId: userIdField.optional() }));
+  return userIdIn(d.method) === 'query'
+    ? { ...(d.body ? { body: d.body } : {}), querystring: withUserId(d.querystring) }
+    : { body: withUserId(d.body), ...(d.querystring ? { querystring: d.querystring } : {}) };
 }
 
 /**
@@ -177,7 +212,7 @@ interface RequestState {
  * operations and the response validation in the tests all come from the same
  * declarations.
  */
-export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 'usage' | 'orm'>): RestApi {
+export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 'managementKeys' | 'users' | 'usage' | 'orm'>): RestApi {
   const declarations: RouteDeclaration[] = [];
   const states = new WeakMap<FastifyRequest, RequestState>();
   let sealed = false;
@@ -203,9 +238,18 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
     return CANONICAL.filter((m) => methods.has(m)).join(', ');
   };
 
-  const authenticate = async (req: FastifyRequest, auth: Auth): Promise<RequestState> => {
+  const authenticate = async (req: FastifyRequest, auth: Auth, method: Method): Promise<RequestState> => {
     const em = lazyFork(services.orm.em);
     if (auth === 'public') return { em };
+    if (typeof auth === 'object') {
+      if ('management' in auth) return { em, management: await requireManagementKey(services, req, auth.management) };
+      const where = userIdIn(method);
+      const { principal, input } = await resolvePrincipal(services, req, { scope: auth.actingFor, input: where === 'query' ? req.query : req.body });
+      // The route's own schema judges the rest; `userId` has been taken out and resolved.
+      if (where === 'query') req.query = input;
+      else req.body = input;
+      return { em, principal };
+    }
     const presented = presentedKey(req.headers);
     if (auth === 'key') return { em, key: await services.keys.authenticate(em, presented, clientIp(req)) };
     // A request that sends a key, even an empty or bad one, never falls back to demo mode.
@@ -221,8 +265,7 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
     declarations.push(d);
     const success = Number(Object.keys(d.responses).find((s) => s.startsWith('2')) ?? 200);
     const schema: FastifySchema = {
-      ...(d.body ? { body: d.body } : {}),
-      ...(d.querystring ? { querystring: d.querystring } : {}),
+      ...inputSchemas(d),
       ...(d.params ? { params: d.params } : {}),
       response: Object.fromEntries(Object.entries(allResponses(d)).flatMap(([status, r]) => (r.schema ? [[status, r.schema]] : []))),
     };
@@ -233,7 +276,7 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
       config: { operationId: d.operationId },
       // Before validation, so a call without a key is refused (401) before its input is judged.
       preValidation: async (req) => {
-        states.set(req, await authenticate(req, d.auth));
+        states.set(req, await authenticate(req, d.auth, d.method));
         // No body at all (Fastify gives null); a JSON `null` sent as such is still judged, and refused.
         if (d.bodyOptional && req.body == null && req.headers['content-type'] === undefined) req.body = {};
       },
@@ -242,7 +285,7 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
         if (!state) throw new Error('preValidation did not run');
         reply.code(success);
         if (d.method === 'OPTIONS') reply.header('Allow', allowFor(d.url));
-        const ctx = { req, reply, em: state.em, body: req.body, query: req.query, params: req.params, key: state.key, subject: state.subject };
+        const ctx = { req, reply, em: state.em, body: req.body, query: req.query, params: req.params, key: state.key, subject: state.subject, principal: state.principal, management: state.management };
         const payload = await d.handler(ctx as never);
         return reply.sent ? reply : reply.send(payload);
       },
@@ -302,10 +345,28 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
 
 
 const KEYED: Record<string, string[]>[] = [{ ApiKey: [] }, { BearerKey: [] }];
+/** A management key with `scope` (listed as the requirement's roles, as OpenAPI 3.1 allows for non-OAuth schemes). */
+const managed = (scope: ManagementScope): Record<string, string[]>[] => [{ ManagementKey: [scope] }, { ManagementBearer: [scope] }];
 export const SECURITY_SCHEMES = {
   ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
   BearerKey: { type: 'http', scheme: 'bearer', description: 'The same hm_… key as `Authorization: Bearer hm_…`' },
+  ManagementKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      'A management key (`hmm_…`), created by an owner in the admin app or with `harmonic admin keys create --scopes …`. It acts on any user within its scopes ' +
+      '(users:read, users:write, keys:write, usage:read, tiers:read); never accepted where only an API key is, nor the reverse.',
+  },
+  ManagementBearer: { type: 'http', scheme: 'bearer', description: 'The same hmm_… management key as `Authorization: Bearer hmm_…`' },
 } as const;
+
+function security(auth: Auth): Record<string, string[]>[] {
+  if (auth === 'public') return [];
+  if (auth === 'keyOrDemo') return [...KEYED, {}];
+  if (auth === 'key') return KEYED;
+  return 'management' in auth ? managed(auth.management) : [...KEYED, ...managed(auth.actingFor)];
+}
 export const DEFAULT_SECURITY = KEYED;
 
 /** `/keys/:id` → `/keys/{id}`. */
@@ -320,8 +381,22 @@ function allResponses(d: RouteDeclaration): Record<number, ResponseDeclaration> 
   }
   if (d.auth !== 'public') {
     out[429] = errorResponse('RATE_LIMITED: too many failed key attempts from this address or for this key; retry after `Retry-After` seconds', z.object({ 'Retry-After': retryAfter }));
-    out[401] = errorResponse(d.auth === 'keyOrDemo' ? 'Invalid API key (one answer for every kind of bad key), or no key while demo mode is off' : 'Missing or invalid API key (one answer for every kind of bad key)');
-    out[403] = errorResponse('The key belongs to a suspended user');
+    const management = typeof d.auth === 'object' && 'management' in d.auth;
+    const actingFor = typeof d.auth === 'object' && 'actingFor' in d.auth;
+    out[401] = errorResponse(
+      d.auth === 'keyOrDemo'
+        ? 'Invalid API key (one answer for every kind of bad key), or no key while demo mode is off'
+        : management
+          ? 'Missing or invalid management key (one answer for every kind of bad key, revoked included)'
+          : 'Missing or invalid API key (one answer for every kind of bad key)',
+    );
+    out[403] = errorResponse(
+      management
+        ? 'An API key instead of a management key, or a management key without the scope this route needs'
+        : actingFor
+          ? 'The key belongs to a suspended user, or a management key lacks the scope this route needs'
+          : 'The key belongs to a suspended user',
+    );
   }
   if (d.body) {
     out[413] = errorResponse('Body larger than the server’s limit');
@@ -337,17 +412,18 @@ function response(r: ResponseDeclaration): ZodOpenApiResponseObject {
 }
 
 function operation(d: RouteDeclaration): ZodOpenApiOperationObject {
+  const { body, querystring } = inputSchemas(d);
   const requestParams = {
     ...(d.params ? { path: d.params as z.ZodObject } : {}),
-    ...(d.querystring ? { query: d.querystring as z.ZodObject } : {}),
+    ...(querystring ? { query: querystring as z.ZodObject } : {}),
   };
   return {
     operationId: d.operationId,
     summary: d.summary,
     ...(d.description ? { description: d.description } : {}),
-    security: d.auth === 'public' ? [] : d.auth === 'keyOrDemo' ? [...KEYED, {}] : KEYED,
+    security: security(d.auth),
     ...(Object.keys(requestParams).length ? { requestParams } : {}),
-    ...(d.body ? { requestBody: { required: !d.bodyOptional, content: { 'application/json': { schema: d.body } } } } : {}),
+    ...(body ? { requestBody: { required: !d.bodyOptional && d.body !== undefined, content: { 'application/json': { schema: body } } } } : {}),
     responses: { ...Object.fromEntries(Object.entries(allResponses(d)).map(([status, r]) => [status, response(r)])), '4XX': response(otherClientError) },
   };
 }

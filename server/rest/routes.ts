@@ -3,15 +3,14 @@ import { z } from 'zod';
 import { dataAnswerSchema, dataQuerySchema } from '../../shared/data.ts';
 import { createdKeySchema, createKeySchema, keyIdSchema, keySummarySchema, rotatedKeySchema, rotateKeySchema } from '../../shared/keys.ts';
 import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsSchema, usageQuerySchema } from '../../shared/usage.ts';
-import { keyActor } from '../keys/actor.ts';
-import type { VerifiedKey } from '../keys/cache.ts';
 import { fetchData, trackUsage } from '../metered.ts';
 import type { Services } from '../services.ts';
 import { quotaHeaders as admissionHeaders } from '../usage/admission/headers.ts';
 import { registerCors } from './cors.ts';
 import { apiGuide, apiGuideSchema, serviceStatus, serviceStatusSchema } from './guide.ts';
+import { registerManagementRoutes } from './management.ts';
 import { registerOpenApi } from './openapi.ts';
-import { clientGone, clientIp, requestStart } from './request.ts';
+import { clientGone, requestStart } from './request.ts';
 import { errorResponse, quotaExceeded, quotaHeaders, restApi } from './route.ts';
 
 /**
@@ -117,11 +116,11 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     method: 'GET',
     url: '/usage',
     operationId: 'getUsage',
-    summary: "The caller's usage: this period, or daily analytics",
-    auth: 'key',
+    summary: "The caller's usage (or, with a management key, `userId`'s): this period, or daily analytics",
+    auth: { actingFor: 'usage:read' },
     querystring: usageQuerySchema,
-    responses: { 200: { description: 'QuotaState for action=current, UsageAnalytics for action=analytics', schema: z.union([quotaStateSchema, usageAnalyticsSchema]) } },
-    handler: async ({ em, key, query }) => (query.action === 'current' ? usage.current(em, key.userId) : reporting.analytics(em, key.userId, query.days)),
+    responses: { 200: { description: 'QuotaState for action=current, UsageAnalytics for action=analytics', schema: z.union([quotaStateSchema, usageAnalyticsSchema]) }, 404: errorResponse('No such user (`userId`)') },
+    handler: async ({ em, principal, query }) => (query.action === 'current' ? usage.current(em, principal.userId) : reporting.analytics(em, principal.userId, query.days)),
   });
 
   route({
@@ -139,34 +138,33 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     },
   });
 
-  const actor = (key: VerifiedKey, req: Parameters<typeof clientIp>[0]) => keyActor(key, clientIp(req));
   const noStore = z.object({ 'Cache-Control': z.literal('no-store').meta({ description: 'The key is shown once; never cache it' }) });
 
   route({
     method: 'GET',
     url: '/keys',
     operationId: 'listKeys',
-    summary: "The caller's user's keys, masked",
-    auth: 'key',
-    responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(keySummarySchema) }) } },
-    handler: async ({ em, key }) => ({ keys: await keys.list(em, key.userId) }),
+    summary: "The caller's user's keys (or, with a management key, `userId`'s), masked",
+    auth: { actingFor: 'users:read' },
+    responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(keySummarySchema) }) }, 404: errorResponse('No such user (`userId`)') },
+    handler: async ({ em, principal }) => ({ keys: await keys.list(em, principal.userId) }),
   });
 
   route({
     method: 'POST',
     url: '/keys',
     operationId: 'createKey',
-    summary: 'Create a key for the caller’s user; the key is shown once',
-    auth: 'key',
+    summary: 'Create a key for the caller’s user (or, with a management key, for `userId`); the key is shown once',
+    auth: { actingFor: 'keys:write' },
     body: createKeySchema,
-    responses: { 201: { description: 'The new key, shown once', schema: createdKeySchema, headers: noStore } },
-    handler: async ({ em, key, body, req, reply }) => {
+    responses: { 201: { description: 'The new key, shown once', schema: createdKeySchema, headers: noStore }, 404: errorResponse('No such user (`userId`)') },
+    handler: async ({ em, principal, body, reply }) => {
       const created = await keys.create(em, {
-        userId: key.userId,
+        userId: principal.userId,
         name: body.name,
         expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
         metadata: body.metadata,
-        actor: actor(key, req),
+        actor: principal.actor,
       });
       reply.header('Cache-Control', 'no-store');
       return created;
@@ -178,10 +176,10 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     url: '/keys/:id',
     operationId: 'revokeKey',
     summary: 'Revoke a key, at once, everywhere',
-    auth: 'key',
+    auth: { actingFor: 'keys:write' },
     params: keyIdSchema,
-    responses: { 200: { description: 'The revoked key', schema: keySummarySchema }, 404: errorResponse('No such key of yours') },
-    handler: async ({ em, key, params, req }) => keys.revoke(em, { keyId: params.id, ownerId: key.userId, actor: actor(key, req) }),
+    responses: { 200: { description: 'The revoked key', schema: keySummarySchema }, 404: errorResponse('No such key of yours (or of `userId`), or no such user') },
+    handler: async ({ em, principal, params }) => keys.revoke(em, { keyId: params.id, ownerId: principal.userId, actor: principal.actor }),
   });
 
   route({
@@ -189,21 +187,23 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
     url: '/keys/:id/rotate',
     operationId: 'rotateKey',
     summary: 'Replace a key; the old one stops at once or after a grace period (at most 24 h)',
-    auth: 'key',
+    auth: { actingFor: 'keys:write' },
     params: keyIdSchema,
     body: rotateKeySchema.omit({ id: true }),
     bodyOptional: true,
     responses: {
       201: { description: 'The new key (shown once) and the old one', schema: rotatedKeySchema, headers: noStore },
-      404: errorResponse('No such key of yours'),
+      404: errorResponse('No such key of yours (or of `userId`), or no such user'),
       409: errorResponse('The key is revoked, expired or already rotated (rotate its replacement)'),
     },
-    handler: async ({ em, key, params, body, req, reply }) => {
-      const rotated = await keys.rotate(em, { keyId: params.id, ownerId: key.userId, gracePeriodSeconds: body.gracePeriodSeconds, actor: actor(key, req) });
+    handler: async ({ em, principal, params, body, reply }) => {
+      const rotated = await keys.rotate(em, { keyId: params.id, ownerId: principal.userId, gracePeriodSeconds: body.gracePeriodSeconds, actor: principal.actor });
       reply.header('Cache-Control', 'no-store');
       return rotated;
     },
   });
+
+  registerManagementRoutes(route, services);
 
   api.seal();
   await registerOpenApi(app, api);

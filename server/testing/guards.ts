@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { MANAGEMENT_SCOPES, type ManagementScope } from '../../shared/management.ts';
 import { registeredRoutes } from '../route-table.ts';
 import { appRouter } from '../routers/root.ts';
 import type { ProcedureMeta } from '../trpc.ts';
@@ -294,6 +295,93 @@ export function runCommonRestRouteTests(getServer: () => TestServer, layout: Res
       for (const apiKey of [undefined, 'hm_not-a-key']) {
         const outcome = await callRoute(getServer(), r, apiKey);
         if (!refusedWith(r, outcome, 405, 'METHOD_NOT_ALLOWED')) wrong.push(`${r.route}: ${outcome}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+}
+
+/** Which /api/v1 routes take a management key, pinned by the test that runs the management suite. */
+export interface ManagementLayout {
+  prefix: string;
+  /** `METHOD /url` → the scope it needs, for every route a management key may call (HEAD follows its GET). */
+  routes: Readonly<Record<string, ManagementScope>>;
+  /** Of those, the routes an API key calls too (for its own user); a management key there must name `userId`. */
+  sharedWithApiKeys: readonly string[];
+}
+
+export interface ManagementCredentials {
+  /** A working API key. */
+  apiKey: string;
+  /** A management key holding exactly that one scope, for each scope. */
+  byScope: Readonly<Record<ManagementScope, string>>;
+  /** A management key that was revoked after it had been used (so it was cached). */
+  revoked: string;
+}
+
+/**
+ * Runs every REST route against management keys: a route not pinned refuses
+ * one (401, as any key that is not its kind); a pinned route refuses no key
+ * (401), a revoked management key (401), a management key without its scope
+ * (403) and, if only management keys may call it, an API key (403); with the
+ * scope, a route shared with API keys asks for `userId` (400 naming it).
+ */
+export function runCommonManagementRouteTests(getServer: () => TestServer, layout: ManagementLayout, credentials: () => ManagementCredentials): void {
+  const routes = () => restRoutes(getServer(), layout.prefix).filter((r) => !r.methodNotAllowed && r.method !== 'OPTIONS');
+  const pin = (r: RestRoute) => layout.routes[r.route] ?? (r.method === 'HEAD' ? layout.routes[`GET ${r.url}`] : undefined);
+  const shared = (r: RestRoute) => layout.sharedWithApiKeys.includes(r.route) || (r.method === 'HEAD' && layout.sharedWithApiKeys.includes(`GET ${r.url}`));
+  const pinned = () => routes().filter((r) => pin(r) !== undefined);
+  /** A management key lacking `scope`: one holding some other scope. */
+  const lacking = (scope: ManagementScope) => {
+    const other = MANAGEMENT_SCOPES.find((s) => s !== scope) ?? scope;
+    return credentials().byScope[other];
+  };
+
+  it('the pinned routes exist, and the shared ones are pinned', () => {
+    const known = new Set(restRoutes(getServer(), layout.prefix).map((r) => r.route));
+    expect(Object.keys(layout.routes).filter((r) => !known.has(r))).toEqual([]);
+    expect(layout.sharedWithApiKeys.filter((r) => layout.routes[r] === undefined)).toEqual([]);
+  });
+
+  it('a route that is not pinned refuses a management key, even one with every scope (401)', async () => {
+    const wrong: string[] = [];
+    for (const r of routes().filter((x) => pin(x) === undefined)) {
+      // A management key may make no difference (public routes answer everyone alike); where a key counts, it is refused.
+      const keyless = await callRoute(getServer(), r);
+      for (const key of Object.values(credentials().byScope)) {
+        const outcome = await callRoute(getServer(), r, key);
+        if (!refusedWith(r, outcome, 401, 'UNAUTHORIZED') && outcome !== keyless) wrong.push(`${r.route}: ${outcome} (without a key: ${keyless})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a pinned route refuses no key and a revoked management key (401), and a management key without its scope (403)', async () => {
+    const wrong: string[] = [];
+    for (const r of pinned()) {
+      const scope = pin(r) as ManagementScope;
+      const none = await callRoute(getServer(), r);
+      if (!refusedWith(r, none, 401, 'UNAUTHORIZED')) wrong.push(`${r.route} without a key: ${none}`);
+      const revoked = await callRoute(getServer(), r, credentials().revoked);
+      if (!refusedWith(r, revoked, 401, 'UNAUTHORIZED')) wrong.push(`${r.route} with a revoked management key: ${revoked}`);
+      const without = await callRoute(getServer(), r, lacking(scope));
+      if (!refusedWith(r, without, 403, 'FORBIDDEN')) wrong.push(`${r.route} with a management key lacking ${scope}: ${without}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a route only management keys may call refuses an API key (403); with its scope, a shared route asks for userId (400)', async () => {
+    const wrong: string[] = [];
+    for (const r of pinned()) {
+      const scope = pin(r) as ManagementScope;
+      if (shared(r)) {
+        const outcome = await callRoute(getServer(), r, credentials().byScope[scope]);
+        if (!refusedWith(r, outcome, 400, 'VALIDATION_FAILED')) wrong.push(`${r.route} with ${scope} and no userId: ${outcome}`);
+      } else {
+        const outcome = await callRoute(getServer(), r, credentials().apiKey);
+        if (!refusedWith(r, outcome, 403, 'FORBIDDEN')) wrong.push(`${r.route} with an API key: ${outcome}`);
+        const allowed = await callRoute(getServer(), r, credentials().byScope[scope]);
+        if (/^40[13]/.test(allowed)) wrong.push(`${r.route} with ${scope}: ${allowed}`);
       }
     }
     expect(wrong).toEqual([]);

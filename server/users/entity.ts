@@ -16,6 +16,8 @@ const UserSchema = defineEntity({
     /** Stored lower-cased; unique among users that are not deleted. */
     email: p.string().length(320),
     name: p.string().length(200),
+    /** The operator's own id for this customer (e.g. `user123`), so scripts can name users as their systems do; unique among live users. */
+    externalId: p.string().length(200).nullable(),
     tier: () => p.manyToOne(Tier).ref(),
     status: p.enum(USER_STATUSES).default('active'),
     createdAt: p.datetime().onCreate(() => new Date()),

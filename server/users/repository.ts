@@ -8,6 +8,7 @@ export interface UserListRow {
   id: string;
   email: string;
   name: string;
+  external_id: string | null;
   status: 'active' | 'suspended';
   created_at_ms: number;
   tier_id: string;
@@ -28,6 +29,10 @@ const ORDER: Record<ListUsersParams['sort'], string> = {
 export class UserRepository extends EntityRepository<User> {
   findLiveByEmail(email: string): Promise<User | null> {
     return this.findOne({ email: email.toLowerCase(), deletedAt: null });
+  }
+
+  findLiveByExternalId(externalId: string): Promise<User | null> {
+    return this.findOne({ externalId, deletedAt: null });
   }
 
   findLiveById(id: string): Promise<User | null> {
@@ -69,7 +74,7 @@ export class UserRepository extends EntityRepository<User> {
                     order by ${ORDER[q.sort]} ${dir}, u.id ${dir}
                     limit ${Number(q.pageSize)} offset ${Number((q.page - 1) * q.pageSize)}) u
          )
-         select u.id, u.email, u.name, u.status, (extract(epoch from u.created_at) * 1000)::float8 as created_at_ms,
+         select u.id, u.email, u.name, u.external_id, u.status, (extract(epoch from u.created_at) * 1000)::float8 as created_at_ms,
                 t.id as tier_id, t.name as tier_name, t.monthly_quota,
                 coalesce(c.used, 0) as used,
                 (select count(*)::int from api_keys k

@@ -13,6 +13,7 @@ export function userView(user: User, tier: Tier): UserView {
     id: user.id,
     email: user.email,
     name: user.name,
+    externalId: user.externalId ?? null,
     tier: tier.name,
     tierId: tier.id,
     status: user.status,
@@ -42,6 +43,7 @@ export class UserService {
         id: r.id,
         email: r.email,
         name: r.name,
+        externalId: r.external_id,
         tier: r.tier_name,
         tierId: r.tier_id,
         status: r.status,
@@ -57,20 +59,30 @@ export class UserService {
   }
 
   /** `tierField` names the input field in a validation error: `tier` (a name, CLI) or `tierId` (admin API). */
-  async create(em: EntityManager, input: { email: string; name: string; tier?: string | undefined }, actor: Actor, tierField = 'tier'): Promise<UserView> {
+  async create(
+    em: EntityManager,
+    input: { email: string; name: string; tier?: string | undefined; externalId?: string | undefined },
+    actor: Actor,
+    tierField = 'tier',
+  ): Promise<UserView> {
     try {
       return await em.transactional(async (tx) => {
         const tier = await this.resolveTier(tx, input.tier, tierField);
         if (await tx.getRepository(User).findLiveByEmail(input.email)) throw emailTaken(input.email);
-        const user = tx.create(User, { email: input.email.toLowerCase(), name: input.name, tier, status: 'active' });
+        if (input.externalId !== undefined && (await tx.getRepository(User).findLiveByExternalId(input.externalId))) throw externalIdTaken(input.externalId);
+        const user = tx.create(User, { email: input.email.toLowerCase(), name: input.name, externalId: input.externalId ?? null, tier, status: 'active' });
         await tx.flush();
-        audit(tx, actor, { action: 'user.created', target: { type: 'user', id: user.id }, details: { email: user.email, tier: tier.name } });
+        audit(tx, actor, {
+          action: 'user.created',
+          target: { type: 'user', id: user.id },
+          details: { email: user.email, tier: tier.name, ...(user.externalId ? { externalId: user.externalId } : {}) },
+        });
         await tx.flush();
         return userView(user, tier);
       });
     } catch (err) {
-      // Two concurrent creates of one email: the unique index decides.
-      if (err instanceof UniqueConstraintViolationException) throw emailTaken(input.email);
+      // Two concurrent creates of one email (or external id): the unique index decides.
+      if (err instanceof UniqueConstraintViolationException) throw /external_id/.test(err.message) && input.externalId ? externalIdTaken(input.externalId) : emailTaken(input.email);
       throw err;
     }
   }
@@ -81,9 +93,10 @@ export class UserService {
     return userView(user, await user.tier.loadOrFail());
   }
 
+  /** A live user by id, email or external id (the operator's own id, e.g. `user123`). */
   async findByEmailOrId(em: EntityManager, ref: string): Promise<User> {
     const repo = em.getRepository(User);
-    const user = UUID.test(ref) ? await repo.findLiveById(ref) : await repo.findLiveByEmail(ref);
+    const user = UUID.test(ref) ? await repo.findLiveById(ref) : ((await repo.findLiveByEmail(ref)) ?? (await repo.findLiveByExternalId(ref)));
     if (!user) throw new AppError('NOT_FOUND', `No user ${ref}`);
     return user;
   }
@@ -181,6 +194,9 @@ export class UserService {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const externalIdTaken = (externalId: string) =>
+  new AppError('CONFLICT', `A user with external id ${externalId} already exists`, { details: { issues: [{ field: 'externalId', message: 'is already taken' }] } });
 
 const emailTaken = (email: string) =>
   new AppError('CONFLICT', `A user with email ${email} already exists`, { details: { issues: [{ field: 'email', message: 'is already taken' }] } });

@@ -140,21 +140,12 @@ export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: st
         }}
       />
       <RevealKeyDialog revealed={revealed} onClose={() => setRevealed(null)} />
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
-        title={`Revoke “${revoking?.name ?? ''}”?`}
-        description={
-          <>
-            Key <code className="rounded bg-zinc-100 px-1 text-xs">{revoking?.masked}</code> stops working at once, on every server: calls with it get 401. This cannot be undone.
-          </>
-        }
-        confirmLabel="Revoke key"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await revoke.mutateAsync({ id: revoking.id });
+      <RevokeKeyConfirm
+        revoking={revoking}
+        onClose={() => setRevoking(null)}
+        onConfirm={async (key) => {
+          await revoke.mutateAsync({ id: key.id });
           await invalidate();
-          toast(`Revoked ${revoking.masked}`);
         }}
       />
     </Card>
@@ -257,21 +248,7 @@ export function RevealKeyDialog({ revealed, onClose }: { revealed: { key: Create
     <Dialog open={revealed !== null} onOpenChange={(open) => !open && onClose()} title={`Your new key: “${revealed?.key.name ?? ''}”`} description="Copy it now and store it somewhere safe.">
       {revealed && (
         <div className="space-y-4">
-          <Alert tone="warn">
-            <span className="flex items-start gap-2">
-              <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-              <span>
-                <strong>You will not see this key again.</strong> Harmonic keeps only a hash of it. If it is lost, rotate or revoke it and create a new one.
-              </span>
-            </span>
-          </Alert>
-          <div className="flex flex-col gap-2 sm:flex-row">
-            <label htmlFor="revealed-key" className="sr-only">
-              API key
-            </label>
-            <Input id="revealed-key" readOnly value={revealed.key.key} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} data-testid="revealed-key" />
-            <CopyButton text={revealed.key.key} label="Copy key" size="md" />
-          </div>
+          <ShownOnce secret={revealed.key.key} label="API key" id="revealed-key" ifLost="rotate or revoke it and create a new one" />
           {revealed.note && <p className="text-sm text-zinc-600">{revealed.note}</p>}
           <DialogFooter>
             <Button
@@ -290,5 +267,58 @@ export function RevealKeyDialog({ revealed, onClose }: { revealed: { key: Create
         </div>
       )}
     </Dialog>
+  );
+}
+
+/** The plaintext of a key just created, with the warning that it is shown this once. */
+export function ShownOnce({ secret, label, id, ifLost }: { secret: string; label: string; id: string; ifLost: string }) {
+  return (
+    <>
+      <Alert tone="warn">
+        <span className="flex items-start gap-2">
+          <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+          <span>
+            <strong>You will not see this key again.</strong> Harmonic keeps only a hash of it. If it is lost, {ifLost}.
+          </span>
+        </span>
+      </Alert>
+      <div className="flex flex-col gap-2 sm:flex-row">
+        <label htmlFor={id} className="sr-only">
+          {label}
+        </label>
+        <Input id={id} readOnly value={secret} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} data-testid={id} />
+        <CopyButton text={secret} label="Copy key" size="md" />
+      </div>
+    </>
+  );
+}
+
+/** Asks before revoking an API key or a management key: it stops at once, everywhere. */
+export function RevokeKeyConfirm<K extends { id: string; name: string; masked: string }>({
+  revoking,
+  onClose,
+  onConfirm,
+}: {
+  revoking: K | null;
+  onClose: () => void;
+  onConfirm: (key: K) => Promise<void>;
+}) {
+  return (
+    <ConfirmDialog
+      open={revoking !== null}
+      onOpenChange={(open) => !open && onClose()}
+      title={`Revoke “${revoking?.name ?? ''}”?`}
+      description={
+        <>
+          Key <code className="rounded bg-zinc-100 px-1 text-xs">{revoking?.masked}</code> stops working at once, on every server: calls with it get 401. This cannot be undone.
+        </>
+      }
+      confirmLabel="Revoke key"
+      onConfirm={async () => {
+        if (!revoking) return;
+        await onConfirm(revoking);
+        toast(`Revoked ${revoking.masked}`);
+      }}
+    />
   );
 }

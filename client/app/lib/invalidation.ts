@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The admin API's domains, as the SPA caches them (`trpc.admin.<domain>.*`). */
-export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb';
+export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -17,6 +17,7 @@ export const AFFECTED_BY: Record<AdminDomain, readonly AdminDomain[]> = {
   tiers: ['tiers', 'users', 'analytics', 'audit'],
   kb: ['kb', 'audit'],
   accounts: ['accounts', 'audit'],
+  managementKeys: ['managementKeys', 'audit'],
   audit: ['audit'],
 };
 

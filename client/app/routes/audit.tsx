@@ -33,7 +33,7 @@ const ACTIONS: { value: string; label: string }[] = [
   { value: 'admin.', label: 'Admins and sign-ins: any' },
 ];
 
-const TARGET_TYPES = ['user', 'api_key', 'tier', 'kb_entry', 'admin'];
+const TARGET_TYPES = ['user', 'api_key', 'management_key', 'tier', 'kb_entry', 'admin'];
 
 type FilterKey = 'actor' | 'action' | 'targetType' | 'targetId' | 'from' | 'to';
 type Filters = Partial<Record<FilterKey, string>>;

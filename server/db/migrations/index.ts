@@ -8,6 +8,7 @@ import { Migration20261124220000_audit_by_user } from './Migration20261124220000
 import { Migration20261125000000_throttle_scopes } from './Migration20261125000000_throttle_scopes.ts';
 import { Migration20261201100000_key_usage } from './Migration20261201100000_key_usage.ts';
 import { Migration20261201100001_demo_counter_quota } from './Migration20261201100001_demo_counter_quota.ts';
+import { Migration20261201300001_management_keys } from './Migration20261201300001_management_keys.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000_throttle_scopes', class: Migration20261125000000_throttle_scopes },
   { name: 'Migration20261201100000_key_usage', class: Migration20261201100000_key_usage },
   { name: 'Migration20261201100001_demo_counter_quota', class: Migration20261201100001_demo_counter_quota },
+  { name: 'Migration20261201300001_management_keys', class: Migration20261201300001_management_keys },
 ];

@@ -4,6 +4,7 @@ import { adminAnalyticsRouter } from './analytics.ts';
 import { adminAuditRouter } from './audit.ts';
 import { adminKbRouter } from './kb.ts';
 import { adminKeysRouter } from './keys.ts';
+import { adminManagementKeysRouter } from './management-keys.ts';
 import { adminTiersRouter } from './tiers.ts';
 import { adminUsersRouter } from './users.ts';
 
@@ -15,5 +16,6 @@ export const adminRouter = router({
   analytics: adminAnalyticsRouter,
   audit: adminAuditRouter,
   accounts: adminAccountsRouter,
+  managementKeys: adminManagementKeysRouter,
   kb: adminKbRouter,
 });
