@@ -4,7 +4,7 @@ import { KbEntry } from '../kb/entity.ts';
 import { ApiKey, KeyUsage } from '../keys/entity.ts';
 import { ManagementKey } from '../management/entity.ts';
 import { Tier } from '../tiers/entity.ts';
-import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entities.ts';
+import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entity.ts';
 import { User } from '../users/entity.ts';
 
 /** Every entity, listed explicitly so discovery never depends on file globs. */

@@ -1,5 +1,5 @@
 import { EntityRepository, type EntityManager } from '@mikro-orm/postgresql';
-import { UsageEvent } from '../usage/entities.ts';
+import { UsageEvent } from '../usage/entity.ts';
 
 /**
  * Database-wide housekeeping statements for the maintenance job

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithKey, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import { UsageEvent } from '../usage/entities.ts';
+import { UsageEvent } from '../usage/entity.ts';
 import type { LedgerEvent } from '../usage/admission/repository.ts';
 import { periodKey } from '../usage/admission/period.ts';
 

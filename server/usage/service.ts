@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { QuotaState } from '../../shared/usage.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
-import { UsageCounter } from './entities.ts';
+import { UsageCounter } from './entity.ts';
 import { quotaExceeded } from './admission/headers.ts';
 import { ledgerIssues, type LedgerWriter } from './admission/ledger.ts';
 import type { Admission } from './admission/outcome.ts';

@@ -4,7 +4,7 @@ import { isStorableText, toStorableText } from '../../../shared/text.ts';
 import { isBadDataError } from '../../db/errors.ts';
 import type { Orm } from '../../db/orm.ts';
 import type { FieldIssue } from '../../errors.ts';
-import { UsageEvent } from '../entities.ts';
+import { UsageEvent } from '../entity.ts';
 import type { LedgerEvent, LedgerRepository } from './repository.ts';
 
 export interface LedgerWriterOptions {

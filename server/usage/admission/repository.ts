@@ -1,6 +1,6 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { nativePool, type Statement } from '../../db/pool.ts';
-import type { DemoCounter, UsageCounter, UsageEvent } from '../entities.ts';
+import type { DemoCounter, UsageCounter, UsageEvent } from '../entity.ts';
 import { PERIOD_SQL } from './period.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.ts';
 import type { VerifiedKey } from '../../keys/cache.ts';
 import type { Metrics } from '../../metrics.ts';
-import { DemoCounter, UsageCounter } from '../entities.ts';
+import { DemoCounter, UsageCounter } from '../entity.ts';
 import { AdmissionBatcher, bySeq } from './batcher.ts';
 import { outcome, toAdmission, type Admission } from './outcome.ts';
 import type { AdmissionRow } from './repository.ts';

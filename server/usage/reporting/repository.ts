@@ -1,6 +1,6 @@
 import { EntityRepository, type EntityManager } from '@mikro-orm/postgresql';
 import { nativePool } from '../../db/pool.ts';
-import { UsageEvent } from '../entities.ts';
+import { UsageEvent } from '../entity.ts';
 import { PERIOD_SQL } from '../admission/period.ts';
 
 export interface AnalyticsRows {
