@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import { ownOrigins } from './admin/origins.ts';
+import { ownOrigins } from './admin/auth/origins.ts';
 import { lazyFork } from './db/lazy-fork.ts';
 import { AppError } from './errors.ts';
 import { clientIp, presentedKey } from './rest/request.ts';

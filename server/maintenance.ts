@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AdminSession, AuthThrottle } from './admin/entity.ts';
+import { AdminSession, AuthThrottle } from './admin/auth/entity.ts';
 import { audit, SYSTEM_ACTOR } from './audit/service.ts';
 import type { Config } from './config.ts';
 import { housekeepingRepository } from './db/housekeeping.ts';

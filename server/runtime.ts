@@ -28,7 +28,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const applied = await migrateUp(orm);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
     const services = createServices({ config, logger, orm });
-    const bootstrap = await services.adminAuth.bootstrap(orm.em.fork(), SYSTEM_ACTOR);
+    const bootstrap = await services.adminAccounts.bootstrap(orm.em.fork(), SYSTEM_ACTOR);
     await startServices(services);
     const app = await buildApp({ services });
     const ormRef = orm;

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { AdminAuthService } from './admin/service.ts';
+import { AdminAccountService } from './admin/accounts/service.ts';
+import { AdminAuthService } from './admin/auth/service.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
@@ -44,7 +45,10 @@ export interface Services {
   sources: SourceService;
   kb: KbService;
   invalidations: InvalidationListener;
+  /** Admin sign-in, sessions and their throttle (server/admin/auth/). */
   adminAuth: AdminAuthService;
+  /** Admin accounts and their roles (server/admin/accounts/). */
+  adminAccounts: AdminAccountService;
   tiers: TierService;
   maintenance: MaintenanceJob;
   metrics: Metrics;
@@ -85,6 +89,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     sources,
     kb: new KbService(),
     adminAuth: new AdminAuthService({ config, logger, metrics }),
+    adminAccounts: new AdminAccountService({ config }),
     tiers: new TierService(),
     maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({

@@ -1,7 +1,7 @@
 import { TRPCError, initTRPC, type TRPCDefaultErrorShape } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
-import { adminActor } from './admin/service.ts';
+import { adminActor } from './admin/accounts/service.ts';
 import type { Context } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, ERROR_TABLE, validationError, type ErrorCode, type FieldIssue } from './errors.ts';
@@ -129,7 +129,7 @@ export const keyedProcedure = publicProcedure.meta({ auth: 'key' }).use(async ({
 
 /**
  * Cookie-authenticated requests must come from an allowed origin: the
- * configured ALLOWED_ORIGINS, or else this server's own (server/admin/origins.ts).
+ * configured ALLOWED_ORIGINS, or else this server's own (server/admin/auth/origins.ts).
  * A request without an Origin header is not from a browser form or script, so it cannot be CSRF.
  */
 export function originAllowed(ctx: ProcedureContext): boolean {

@@ -28,7 +28,7 @@ export function registerAdminCommands(program: Command): void {
       withServices(async (s) => {
         const password = opts.passwordStdin ? await readStdin() : undefined;
         const input = parseInput(createAdminSchema, { email: opts.email, role: opts.role, name: opts.name, password });
-        const { account, generatedPassword } = await s.adminAuth.createAccount(s.orm.em.fork(), input, cliActor());
+        const { account, generatedPassword } = await s.adminAccounts.createAccount(s.orm.em.fork(), input, cliActor());
         console.error(`Created ${account.role} ${account.email}.`);
         if (generatedPassword) {
           console.error('Password (shown once):');
@@ -45,7 +45,7 @@ export function registerAdminCommands(program: Command): void {
     .action((email: string, opts: { passwordStdin?: boolean }) =>
       withServices(async (s) => {
         const given = opts.passwordStdin ? parseInput(passwordSchema, await readStdin()) : undefined;
-        const { password, generated } = await s.adminAuth.resetPassword(s.orm.em.fork(), email, given, cliActor());
+        const { password, generated } = await s.adminAccounts.resetPassword(s.orm.em.fork(), email, given, cliActor());
         console.error(`New password set for ${email.toLowerCase()}; its sessions were signed out.`);
         if (generated) {
           console.error('Password (shown once):');
@@ -59,7 +59,7 @@ export function registerAdminCommands(program: Command): void {
     .description('List admin accounts')
     .action(() =>
       withServices(async (s) => {
-        for (const a of await s.adminAuth.listAccounts(s.orm.em.fork())) {
+        for (const a of await s.adminAccounts.listAccounts(s.orm.em.fork())) {
           console.log([a.email, a.role.padEnd(6), `last sign-in ${a.lastSignInAt ?? 'never'}`].join('  '));
         }
       }),

@@ -1,4 +1,5 @@
-import { AdminAccount, AdminSession, AuthThrottle } from '../admin/entity.ts';
+import { AdminAccount } from '../admin/accounts/entity.ts';
+import { AdminSession, AuthThrottle } from '../admin/auth/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey, KeyUsage } from '../keys/entity.ts';

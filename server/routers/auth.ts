@@ -1,5 +1,5 @@
 import { changePasswordSchema, signInSchema, type AdminSessionView } from '../../shared/admin.ts';
-import type { AdminIdentity } from '../admin/service.ts';
+import type { AdminIdentity } from '../admin/auth/service.ts';
 import { AppError } from '../errors.ts';
 import { originAllowed, publicProcedure, router, selfServiceProcedure, uses } from '../trpc.ts';
 

@@ -18,7 +18,7 @@ export interface AdminSessionCookie {
 
 export async function createAdmin(services: Services, role: AdminRole, email = `${role}-${randomBytes(3).toString('hex')}@example.com`) {
   const password = `pw-${randomBytes(12).toString('base64url')}`;
-  await services.adminAuth.createAccount(services.orm.em.fork(), { email, role, password }, TEST_ACTOR);
+  await services.adminAccounts.createAccount(services.orm.em.fork(), { email, role, password }, TEST_ACTOR);
   return { email, password };
 }
 

@@ -1,18 +1,7 @@
 import type { QueryResult } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
-import { nativePool } from '../db/pool.ts';
-import type { AdminAccount, AdminSession, AuthThrottle } from './entity.ts';
-
-export class AdminAccountRepository extends EntityRepository<AdminAccount> {
-  findByEmail(email: string): Promise<AdminAccount | null> {
-    return this.findOne({ email: email.toLowerCase() });
-  }
-
-  /** Waits for the bootstrap lock (held until the transaction ends), so concurrent first starts create one owner. */
-  async lockForBootstrap(): Promise<void> {
-    await this.em.execute(`select pg_advisory_xact_lock(hashtext('harmonic:admin-bootstrap'))`);
-  }
-}
+import { nativePool } from '../../db/pool.ts';
+import type { AdminSession, AuthThrottle } from './entity.ts';
 
 export class AdminSessionRepository extends EntityRepository<AdminSession> {
   /** A session whose idle expiry and absolute lifetime have not passed, with its account. */

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../testing/admin.ts';
-import { startTestServer, type TestServer } from '../testing/server.ts';
+import { createAdmin } from '../../testing/admin.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { ownOrigins } from './origins.ts';
 
 /** A sign-in with exactly these headers; fetch would not let a test forge Host. */

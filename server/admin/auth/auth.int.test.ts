@@ -1,9 +1,9 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SYSTEM_ACTOR } from '../audit/service.ts';
-import { adminClient, createAdmin, signIn } from '../testing/admin.ts';
-import { createUserWithKey } from '../testing/fixtures.ts';
-import { startTestServer, type TestServer } from '../testing/server.ts';
+import { SYSTEM_ACTOR } from '../../audit/service.ts';
+import { adminClient, createAdmin, signIn } from '../../testing/admin.ts';
+import { createUserWithKey } from '../../testing/fixtures.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -151,9 +151,9 @@ describe('the first admin', () => {
   it('is created once from HARMONIC_ADMIN_EMAIL/PASSWORD, or with a generated password returned once', async () => {
     const empty = await startTestServer({ env: { HARMONIC_ADMIN_EMAIL: 'Boss@Example.com', HARMONIC_ADMIN_PASSWORD: 'correct horse battery' } });
     try {
-      const first = await empty.services.adminAuth.bootstrap(empty.orm.em.fork(), SYSTEM_ACTOR);
+      const first = await empty.services.adminAccounts.bootstrap(empty.orm.em.fork(), SYSTEM_ACTOR);
       expect(first).toEqual({ email: 'boss@example.com', password: undefined });
-      expect(await empty.services.adminAuth.bootstrap(empty.orm.em.fork(), SYSTEM_ACTOR)).toBeUndefined();
+      expect(await empty.services.adminAccounts.bootstrap(empty.orm.em.fork(), SYSTEM_ACTOR)).toBeUndefined();
       await signIn(empty, 'boss@example.com', 'correct horse battery');
     } finally {
       await empty.close();
@@ -162,8 +162,8 @@ describe('the first admin', () => {
     const generated = await startTestServer();
     try {
       const [a, b] = await Promise.all([
-        generated.services.adminAuth.bootstrap(generated.orm.em.fork(), SYSTEM_ACTOR),
-        generated.services.adminAuth.bootstrap(generated.orm.em.fork(), SYSTEM_ACTOR),
+        generated.services.adminAccounts.bootstrap(generated.orm.em.fork(), SYSTEM_ACTOR),
+        generated.services.adminAccounts.bootstrap(generated.orm.em.fork(), SYSTEM_ACTOR),
       ]);
       const created = a ?? b;
       expect([a, b].filter(Boolean)).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../audit/service.ts';
-import { createAdmin } from '../testing/admin.ts';
-import { startTestServer, type TestServer } from '../testing/server.ts';
+import { SYSTEM_ACTOR } from '../../audit/service.ts';
+import { createAdmin } from '../../testing/admin.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 /**
  * Sign-in throttling as an attacker meets it. The client connects from 127.0.0.1, a trusted hop
@@ -198,7 +198,7 @@ describe('a password reset', () => {
     const address = freshAddress();
     for (let i = 0; i < 5; i++) await attempt(email, `wrong-${i}`, address);
     expect((await attempt(email, 'anything', address)).status).toBe(429);
-    const { password } = await server.services.adminAuth.resetPassword(server.orm.em.fork(), email, undefined, SYSTEM_ACTOR);
+    const { password } = await server.services.adminAccounts.resetPassword(server.orm.em.fork(), email, undefined, SYSTEM_ACTOR);
     expect((await attempt(email, password, address)).status).toBe(200);
   });
 });

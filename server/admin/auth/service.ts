@@ -1,16 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
-import type { AdminRole, AdminView } from '../../shared/admin.ts';
-import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts';
-import { addressBucket } from '../client-address.ts';
-import type { Config } from '../config.ts';
-import { AppError, retryAfterHeaders } from '../errors.ts';
-import type { Metrics } from '../metrics.ts';
-import { AdminAccount, AdminSession, AuthThrottle } from './entity.ts';
-import { generatePassword } from './passwords.ts';
+import type { AdminRole } from '../../../shared/admin.ts';
+import { audit, SYSTEM_ACTOR } from '../../audit/service.ts';
+import { addressBucket } from '../../client-address.ts';
+import type { Config } from '../../config.ts';
+import { AppError, retryAfterHeaders } from '../../errors.ts';
+import type { Metrics } from '../../metrics.ts';
+import { AdminAccount } from '../accounts/entity.ts';
+import { adminActor } from '../accounts/service.ts';
+import { AdminSession, AuthThrottle } from './entity.ts';
 import type { RecordedFailure } from './repository.ts';
 
 /** The signed-in admin, as procedures see them. */
@@ -23,12 +23,6 @@ export interface AdminIdentity {
   csrfToken: string;
 }
 
-export function adminView(a: AdminAccount): AdminView {
-  return { id: a.id, email: a.email, name: a.name, role: a.role, createdAt: a.createdAt.toISOString(), lastSignInAt: a.lastSignInAt?.toISOString() ?? null };
-}
-
-export const adminActor = (admin: Pick<AdminIdentity, 'id' | 'email'>, ip: string | null): Actor => ({ type: 'admin', id: admin.id, label: admin.email, ip });
-
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const invalidCredentials = () => new AppError('UNAUTHORIZED', 'Invalid email or password');
 
@@ -36,7 +30,7 @@ const invalidCredentials = () => new AppError('UNAUTHORIZED', 'Invalid email or 
 type LockoutScope = 'address' | 'account_address' | 'account_cap';
 
 /**
- * Admin accounts and their sessions. Passwords and session tokens are kept
+ * Admin sign-in and sessions (the accounts themselves: ../accounts/). Passwords and session tokens are kept
  * only as hashes (bcrypt; SHA-256 for the high-entropy session token). Sign-in
  * is throttled in PostgreSQL, so the limits hold across every instance, and it
  * answers an unknown email exactly like a wrong password.
@@ -180,106 +174,6 @@ export class AdminAuthService {
     });
   }
 
-  // Accounts (owners only, and the CLI)
-
-  async listAccounts(em: EntityManager): Promise<AdminView[]> {
-    return (await em.find(AdminAccount, {}, { orderBy: { createdAt: 'asc' } })).map(adminView);
-  }
-
-  /** Creates an account; without a password, generates one and returns it (once). */
-  async createAccount(
-    em: EntityManager,
-    input: { email: string; name?: string | undefined; role: AdminRole; password?: string | undefined },
-    actor: Actor,
-  ): Promise<{ account: AdminView; generatedPassword: string | undefined }> {
-    const generatedPassword = input.password ? undefined : generatePassword();
-    const password = input.password ?? generatedPassword ?? '';
-    try {
-      return await em.transactional(async (tx) => {
-        const account = tx.create(AdminAccount, {
-          email: input.email.toLowerCase(),
-          name: input.name ?? '',
-          role: input.role,
-          passwordHash: await bcrypt.hash(password, this.config.bcryptCost),
-        });
-        await tx.flush();
-        audit(tx, actor, { action: 'admin.created', target: { type: 'admin', id: account.id }, details: { email: account.email, role: account.role } });
-        await tx.flush();
-        return { account: adminView(account), generatedPassword };
-      });
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) {
-        throw new AppError('CONFLICT', `An admin with email ${input.email} already exists`, {
-          details: { issues: [{ field: 'email', message: 'is already taken' }] },
-        });
-      }
-      throw err;
-    }
-  }
-
-  async updateAccount(em: EntityManager, input: { id: string; role?: AdminRole | undefined; name?: string | undefined }, actor: Actor): Promise<AdminView> {
-    return em.transactional(async (tx) => {
-      const account = await tx.findOne(AdminAccount, { id: input.id });
-      if (!account) throw new AppError('NOT_FOUND', `No admin with id ${input.id}`);
-      const changes: Record<string, unknown> = {};
-      if (input.role && input.role !== account.role) {
-        if (account.role === 'owner') await this.assertAnotherOwner(tx, account.id);
-        changes['role'] = { from: account.role, to: input.role };
-        account.role = input.role;
-      }
-      if (input.name !== undefined && input.name !== account.name) {
-        changes['name'] = { from: account.name, to: input.name };
-        account.name = input.name;
-      }
-      if (Object.keys(changes).length) {
-        audit(tx, actor, { action: 'admin.updated', target: { type: 'admin', id: account.id }, details: changes });
-        await tx.flush();
-      }
-      return adminView(account);
-    });
-  }
-
-  async deleteAccount(em: EntityManager, id: string, actor: Actor): Promise<void> {
-    await em.transactional(async (tx) => {
-      const account = await tx.findOne(AdminAccount, { id });
-      if (!account) throw new AppError('NOT_FOUND', `No admin with id ${id}`);
-      if (account.role === 'owner') await this.assertAnotherOwner(tx, account.id);
-      audit(tx, actor, { action: 'admin.deleted', target: { type: 'admin', id: account.id }, details: { email: account.email, role: account.role } });
-      tx.remove(account);
-      await tx.flush();
-    });
-  }
-
-  /** Sets a new password (generated unless given) and ends the account's sessions. */
-  async resetPassword(em: EntityManager, email: string, password: string | undefined, actor: Actor): Promise<{ password: string; generated: boolean }> {
-    return em.transactional(async (tx) => {
-      const account = await tx.getRepository(AdminAccount).findByEmail(email);
-      if (!account) throw new AppError('NOT_FOUND', `No admin with email ${email}`);
-      const next = password ?? generatePassword();
-      account.passwordHash = await bcrypt.hash(next, this.config.bcryptCost);
-      await tx.getRepository(AdminSession).endAllFor(account.id);
-      await tx.getRepository(AuthThrottle).clearAccount(account.email);
-      audit(tx, actor, { action: 'admin.password_reset', target: { type: 'admin', id: account.id } });
-      await tx.flush();
-      return { password: next, generated: password === undefined };
-    });
-  }
-
-  /**
-   * First start: with no admin at all, create an owner from HARMONIC_ADMIN_EMAIL
-   * and HARMONIC_ADMIN_PASSWORD, or with a generated password that the caller
-   * prints once. Several instances starting together create exactly one.
-   */
-  async bootstrap(em: EntityManager, actor: Actor): Promise<{ email: string; password: string | undefined } | undefined> {
-    return em.transactional(async (tx) => {
-      await tx.getRepository(AdminAccount).lockForBootstrap();
-      if ((await tx.count(AdminAccount, {})) > 0) return undefined;
-      const email = this.config.admin.bootstrapEmail ?? 'admin@harmonic.local';
-      const { generatedPassword } = await this.createAccount(tx, { email, name: 'Owner', role: 'owner', password: this.config.admin.bootstrapPassword }, actor);
-      return { email, password: generatedPassword };
-    });
-  }
-
   /** Audits and meters a lockout that just started (in `em`'s unit of work, flushed by the caller). */
   private recordLockout(
     em: EntityManager,
@@ -299,12 +193,6 @@ export class AdminAuthService {
       },
     });
     this.logger.warn({ scope, address: at.address, lockedUntil: at.failure.lockedUntil }, 'admin sign-in lockout');
-  }
-
-  private async assertAnotherOwner(em: EntityManager, exceptId: string): Promise<void> {
-    if ((await em.count(AdminAccount, { role: 'owner', id: { $ne: exceptId } })) === 0) {
-      throw new AppError('CONFLICT', 'This is the last owner; make another admin an owner first');
-    }
   }
 }
 
