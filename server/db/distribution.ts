@@ -32,6 +32,7 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   audit_events: { kind: 'local' },
   admin_sessions: { kind: 'local' },
   auth_throttle: { kind: 'local' },
+  management_keys: { kind: 'local' },
   mikro_orm_migrations: { kind: 'local' },
 };
 

@@ -191,9 +191,10 @@ function EntryEditor({ entry }: { entry: Entry | null }) {
           onConfirm={async () => {
             await remove.mutateAsync({ id: entry.id });
             leavingOnPurpose.current = true;
+            // Leave first: refreshing the kb domain while this page is open would refetch the deleted entry (404).
+            await navigate({ to: '/kb', replace: true });
             await invalidate('kb');
             toast('Article deleted');
-            await navigate({ to: '/kb', replace: true });
           }}
         />
       )}
