@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createUserSchema, tierNameSchema } from './users.ts';
 import { text } from './text.ts';
+import { USER_STATUSES, userListItemSchema, userViewSchema } from './admin.ts';
 
 /** Management keys: `hmm_` + 32 characters from [A-Za-z0-9]. Never accepted where an API key (`hm_`) is, nor the reverse. */
 export const MANAGEMENT_KEY_PATTERN = /^hmm_[A-Za-z0-9]{32}$/;
@@ -62,12 +63,10 @@ export const actingForSchema = z.object({
 
 // The users REST API (management keys only)
 
-export const USER_STATUSES_REST = ['active', 'suspended'] as const;
-
 /** `GET /api/v1/users?search=&status=&tier=&page=&pageSize=`: query strings, so numbers are coerced. */
 export const restListUsersSchema = z.strictObject({
   search: text().trim().max(200, 'must be at most 200 characters').optional(),
-  status: z.enum(USER_STATUSES_REST, { error: 'must be active or suspended' }).optional(),
+  status: z.enum(USER_STATUSES, { error: 'must be active or suspended' }).optional(),
   tier: tierNameSchema.optional(),
   page: z.coerce.number<number>({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).default(1),
   pageSize: z.coerce.number<number>({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
@@ -90,21 +89,11 @@ export const restUpdateUserSchema = z.strictObject({ tier: tierNameSchema });
 /** `{id}` in `/api/v1/users/{id}`: a user id or email. */
 export const userRefSchema = z.strictObject({ id: actingForSchema.shape.userId });
 
-export const restUserSchema = z
-  .object({
-    id: z.uuid(),
-    email: text(),
-    name: text(),
-    externalId: text().nullable(),
-    tier: text(),
-    tierId: z.uuid(),
-    status: z.enum(USER_STATUSES_REST),
-    createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'User' });
+/** A user, as the REST API answers: the same view as the admin app's. */
+export const restUserSchema = userViewSchema.meta({ id: 'User' });
 
 export const restUserListSchema = z.object({
-  items: z.array(restUserSchema.extend({ tierQuota: z.int().nullable(), usedThisPeriod: z.int(), activeKeys: z.int() })),
+  items: z.array(userListItemSchema),
   total: z.int(),
   page: z.int(),
   pageSize: z.int(),
