@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import { actingForSchema, type ManagementScope } from '../../shared/management.ts';
 import type { Actor } from '../audit/service.ts';
@@ -14,7 +15,7 @@ export type Principal =
   | { kind: 'api_key'; userId: string; key: VerifiedKey; actor: Actor }
   | { kind: 'management_key'; userId: string; key: VerifiedManagementKey; actor: Actor };
 
-type Deps = Pick<Services, 'keys' | 'managementKeys' | 'users' | 'orm'>;
+type Deps = Pick<Services, 'keys' | 'managementKeys' | 'users'>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,10 +34,10 @@ function splitUserId(input: unknown): { userId: unknown; rest: unknown } {
  */
 export async function resolvePrincipal(
   services: Deps,
+  em: EntityManager,
   req: FastifyRequest,
   opts: { scope: ManagementScope; input: unknown },
 ): Promise<{ principal: Principal; input: unknown }> {
-  const em = services.orm.em.fork();
   const ip = clientIp(req);
   const presented = presentedKey(req.headers);
   const { userId, rest } = splitUserId(opts.input);
@@ -69,10 +70,10 @@ export async function resolvePrincipal(
  */
 export async function requireManagementKey(
   services: Deps,
+  em: EntityManager,
   req: FastifyRequest,
   scope: ManagementScope,
 ): Promise<{ key: VerifiedManagementKey; actor: Actor }> {
-  const em = services.orm.em.fork();
   const ip = clientIp(req);
   const presented = presentedKey(req.headers);
   if (presented === undefined) {

@@ -242,9 +242,9 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
     const em = lazyFork(services.orm.em);
     if (auth === 'public') return { em };
     if (typeof auth === 'object') {
-      if ('management' in auth) return { em, management: await requireManagementKey(services, req, auth.management) };
+      if ('management' in auth) return { em, management: await requireManagementKey(services, em, req, auth.management) };
       const where = userIdIn(method);
-      const { principal, input } = await resolvePrincipal(services, req, { scope: auth.actingFor, input: where === 'query' ? req.query : req.body });
+      const { principal, input } = await resolvePrincipal(services, em, req, { scope: auth.actingFor, input: where === 'query' ? req.query : req.body });
       // The route's own schema judges the rest; `userId` has been taken out and resolved.
       if (where === 'query') req.query = input;
       else req.body = input;
