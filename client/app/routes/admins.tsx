@@ -17,6 +17,7 @@ import { useMe } from '../lib/session.ts';
 import { toast } from '../lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
+import { Glossary } from '../components/ui/glossary.tsx';
 
 export const Route = createLazyRoute('/_app/admins')({ component: AdminsPage });
 
@@ -115,14 +116,7 @@ function AdminsPage() {
           </Table>
         )}
       </Card>
-      <dl className="mt-4 grid gap-2 text-sm text-zinc-600 sm:grid-cols-3">
-        {ADMIN_ROLES.map((r) => (
-          <div key={r}>
-            <dt className="inline font-medium capitalize text-zinc-800">{r}: </dt>
-            <dd className="inline">{ROLE_HELP[r]}</dd>
-          </div>
-        ))}
-      </dl>
+      <Glossary columns={3} termClassName="capitalize" entries={ADMIN_ROLES.map((r) => ({ term: r, help: ROLE_HELP[r] }))} />
       <CreateAdminDialog
         open={creating}
         onOpenChange={setCreating}

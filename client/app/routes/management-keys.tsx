@@ -15,6 +15,7 @@ import { useDialogForm } from '../lib/forms.ts';
 import { formatDate, formatRelative } from '../lib/format.ts';
 import { trpc, type RouterOutputs } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
+import { Glossary } from '../components/ui/glossary.tsx';
 
 export const Route = createLazyRoute('/_app/management-keys')({ component: ManagementKeysPage });
 
@@ -101,14 +102,7 @@ function ManagementKeysPage() {
           </Table>
         )}
       </Card>
-      <dl className="mt-4 grid gap-2 text-sm text-zinc-600 sm:grid-cols-2">
-        {MANAGEMENT_SCOPES.map((s) => (
-          <div key={s}>
-            <dt className="inline font-mono text-xs font-medium text-zinc-800">{s}: </dt>
-            <dd className="inline">{SCOPE_HELP[s]}</dd>
-          </div>
-        ))}
-      </dl>
+      <Glossary columns={2} termClassName="font-mono text-xs" entries={MANAGEMENT_SCOPES.map((s) => ({ term: s, help: SCOPE_HELP[s] }))} />
       <CreateManagementKeyDialog
         open={creating}
         onOpenChange={setCreating}
