@@ -82,6 +82,10 @@ const envSchema = z.object({
   ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   ADMIN_LOGIN_ACCOUNT_HOURLY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(100),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SIGNUP_ENABLED: envFlag(true),
+  SIGNUP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
+  PORTAL_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(90 * 86_400_000).default(7 * 86_400_000),
+  PORTAL_SESSION_MAX_AGE_MS: z.coerce.number().int().min(1000).max(365 * 86_400_000).default(30 * 86_400_000),
   ...sourcesEnvShape,
 });
 
@@ -134,6 +138,15 @@ export interface Config {
   corsOrigins: '*' | string[];
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** The customer portal's accounts (server/customers/); sign-in shares `admin.throttle`'s policy. */
+  portal: {
+    /** Off: nobody can sign up, whatever the admin setting says. */
+    signupEnabled: boolean;
+    /** Sign-ups (attempts that passed validation) per client address (IPv6: per /64) per hour. */
+    signupsPerAddressHourly: number;
+    sessionIdleMs: number;
+    sessionMaxAgeMs: number;
+  };
   sources: SourcesConfig;
 }
 
@@ -195,6 +208,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: e.ALLOWED_ORIGINS?.map((o) => new URL(o).origin),
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS?.map((o) => new URL(o).origin) ?? []),
     metricsToken: e.METRICS_TOKEN,
+    portal: {
+      signupEnabled: e.SIGNUP_ENABLED,
+      signupsPerAddressHourly: e.SIGNUP_MAX_PER_ADDRESS,
+      sessionIdleMs: e.PORTAL_SESSION_IDLE_MS,
+      sessionMaxAgeMs: e.PORTAL_SESSION_MAX_AGE_MS,
+    },
     sources: toSourcesConfig(e),
   };
 }

@@ -60,6 +60,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly customerLockouts = new Counter({
+    name: 'harmonic_customer_signin_lockouts_total',
+    help: 'Customer (portal) sign-in lockouts started, by scope: address, account_address, account_cap',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   readonly keyCacheLookups = new Counter({
     name: 'harmonic_key_cache_lookups_total',
     help: 'Key verification cache lookups: hit, rejected_hit (a cached failure) or miss',

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
 import type { Config } from './config.ts';
+import { CustomerAccountService } from './customers/account.ts';
+import { CustomerAuthService } from './customers/auth.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
@@ -18,6 +20,7 @@ import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/admission/ledger.ts';
 import { Admissions } from './usage/admission/service.ts';
+import { SettingsService } from './settings/service.ts';
 import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
@@ -50,6 +53,12 @@ export interface Services {
   /** Admin accounts and their roles (server/admin/accounts/). */
   adminAccounts: AdminAccountService;
   tiers: TierService;
+  /** What admins change at run time (server/settings/): sign-up on or off. */
+  settings: SettingsService;
+  /** Customers' sign-up, sign-in and sessions on the portal (server/customers/). */
+  customerAuth: CustomerAuthService;
+  /** Customers' own account changes and the emailed links that finish them (server/customers/). */
+  customerAccounts: CustomerAccountService;
   maintenance: MaintenanceJob;
   metrics: Metrics;
 }
@@ -66,6 +75,8 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const throttle = new VerifyThrottle();
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics });
   const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
+  const settings = new SettingsService({ config });
+  const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings });
   const usage = new UsageService({
     admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
     ledger,
@@ -91,6 +102,9 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     adminAuth: new AdminAuthService({ config, logger, metrics }),
     adminAccounts: new AdminAccountService({ config }),
     tiers: new TierService(),
+    settings,
+    customerAuth,
+    customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
     maintenance: new MaintenanceJob({ orm, logger, config }),
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
