@@ -275,6 +275,6 @@ function identityOf(user: User, session: CustomerSession): CustomerIdentity {
 }
 
 const emailTaken = () =>
-  new AppError('CONFLICT', 'An account with this email already exists. Sign in, or use "Forgot password" if it is yours but you have no password yet.', {
-    details: { issues: [{ field: 'email', message: 'already has an account' }] },
+  new AppError('CONFLICT', 'An account with this email already exists', {
+    details: { issues: [{ field: 'email', message: 'already has an account: sign in, or use "Forgot password" if you have no password yet' }] },
   });
