@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './client-address.ts';
 import { envFlag } from './env-flag.ts';
+import { jobsEnvShape, toJobsConfig, type JobsConfig } from './jobs/config.ts';
+import { mailEnvShape, toMailConfig, type MailConfig } from './mail/config.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**
@@ -83,11 +85,13 @@ const envSchema = z.object({
   ADMIN_LOGIN_ACCOUNT_HOURLY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(100),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ...sourcesEnvShape,
+  ...jobsEnvShape,
+  ...mailEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
 
-const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL/;
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL/;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -135,6 +139,10 @@ export interface Config {
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   sources: SourcesConfig;
+  /** Durable background jobs (server/jobs/). */
+  jobs: JobsConfig;
+  /** Email: SMTP or the console, sender, product name (server/mail/). */
+  mail: MailConfig;
 }
 
 export class ConfigError extends Error {
@@ -196,5 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS?.map((o) => new URL(o).origin) ?? []),
     metricsToken: e.METRICS_TOKEN,
     sources: toSourcesConfig(e),
+    jobs: toJobsConfig(e),
+    mail: toMailConfig(e),
   };
 }
