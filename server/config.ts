@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './client-address.ts';
 import { envFlag } from './env-flag.ts';
+import { jobsEnvShape, toJobsConfig, type JobsConfig } from './jobs/config.ts';
+import { mailEnvShape, toMailConfig, type MailConfig } from './mail/config.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**
@@ -87,11 +89,13 @@ const envSchema = z.object({
   PORTAL_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(90 * 86_400_000).default(7 * 86_400_000),
   PORTAL_SESSION_MAX_AGE_MS: z.coerce.number().int().min(1000).max(365 * 86_400_000).default(30 * 86_400_000),
   ...sourcesEnvShape,
+  ...jobsEnvShape,
+  ...mailEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
 
-const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL/;
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL/;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -148,6 +152,10 @@ export interface Config {
     sessionMaxAgeMs: number;
   };
   sources: SourcesConfig;
+  /** Durable background jobs (server/jobs/). */
+  jobs: JobsConfig;
+  /** Email: SMTP or the console, sender, product name (server/mail/). */
+  mail: MailConfig;
 }
 
 export class ConfigError extends Error {
@@ -215,5 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMaxAgeMs: e.PORTAL_SESSION_MAX_AGE_MS,
     },
     sources: toSourcesConfig(e),
+    jobs: toJobsConfig(e),
+    mail: toMailConfig(e),
   };
 }

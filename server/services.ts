@@ -8,10 +8,12 @@ import { CustomerAuthService } from './customers/auth.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
+import { Jobs } from './jobs/service.ts';
 import { KbService } from './kb/service.ts';
 import { BcryptPool } from './keys/bcrypt-pool.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
+import { MailService } from './mail/service.ts';
 import { VerifyThrottle } from './keys/throttle.ts';
 import { ManagementKeyService, type VerifiedManagementKey } from './management/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
@@ -61,6 +63,10 @@ export interface Services {
   customerAccounts: CustomerAccountService;
   maintenance: MaintenanceJob;
   metrics: Metrics;
+  /** Durable background jobs on pg-boss (server/jobs/). */
+  jobs: Jobs;
+  /** Email: kinds defined by their owners, sent by jobs (server/mail/). */
+  mail: MailService;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
@@ -69,7 +75,9 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
-  const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
+  const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths() });
+  const jobs: Jobs = new Jobs({ connectionString: orm.config.get('clientUrl') ?? '', logger, config: config.jobs, metrics, shutdownTimeoutMs: config.shutdownTimeoutMs });
+  const mail = new MailService({ config, logger, jobs, orm });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
   const throttle = new VerifyThrottle();
@@ -106,6 +114,8 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     customerAuth,
     customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
     maintenance: new MaintenanceJob({ orm, logger, config }),
+    jobs,
+    mail,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -119,15 +129,19 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   };
 }
 
-/** Starts background work: the ledger's flush timer and the LISTEN connection for invalidations. */
+/** Starts background work: the ledger's flush timer, the LISTEN connection for invalidations, and the job workers. */
 export async function startServices(services: Services): Promise<void> {
   services.ledger.start();
   services.maintenance.start();
   await services.invalidations.start();
+  await services.jobs.start();
 }
 
 /** Stops background work and flushes the ledger; the ORM is closed by the caller afterwards. */
 export async function stopServices(services: Services): Promise<void> {
+  // First: running jobs may still write through the ORM and the ledger.
+  await services.jobs.stop();
+  services.mail.close();
   await services.maintenance.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
