@@ -84,7 +84,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics });
   const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
   const settings = new SettingsService({ config });
-  const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings });
+  const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings, mail });
   const usage = new UsageService({
     admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
     ledger,

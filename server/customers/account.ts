@@ -74,7 +74,7 @@ export class CustomerAccountService {
       const user = await this.live(tx, identity.id);
       if (user.emailVerifiedAt) throw new AppError('CONFLICT', `${user.email} is already verified`);
       await takeRate(tx, SEND_LIMITS.verification, user.id, this.auth.now(), (wait) => `We sent you a verification email moments ago. You can ask for another in ${wait}.`);
-      await this.emails?.enqueueVerification(tx, user);
+      await this.emails.enqueueVerification(tx, user);
       await tx.flush();
       return { sentTo: user.email };
     });
@@ -86,7 +86,7 @@ export class CustomerAccountService {
       const user = await tx.getRepository(User).findLiveById(userId);
       if (!user) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
       if (user.emailVerifiedAt) throw new AppError('CONFLICT', `${user.email} is already verified`);
-      await this.emails?.enqueueVerification(tx, user);
+      await this.emails.enqueueVerification(tx, user);
       audit(tx, actor, { action: 'user.verification_sent', target: { type: 'user', id: user.id }, details: { email: user.email } });
       await tx.flush();
       return { sentTo: user.email };
@@ -103,7 +103,7 @@ export class CustomerAccountService {
     await takeRate(em, FORGOT_PER_ADDRESS, addressBucket(ip), now, (wait) => `Too many password reset requests from your network. Try again in ${wait}.`);
     await em.transactional(async (tx) => {
       const user = await tx.getRepository(User).findLiveByEmail(email);
-      if (user) await this.emails?.sendReset(tx, user, now);
+      if (user) await this.emails.sendReset(tx, user, now);
       await tx.flush();
     });
     return { accepted: true };
@@ -146,7 +146,7 @@ export class CustomerAccountService {
       const current = await this.live(tx, identity.id);
       await takeRate(tx, SEND_LIMITS.emailChange, current.id, this.auth.now(), (wait) => `We sent a confirmation email moments ago. You can ask for another in ${wait}.`);
       current.pendingEmail = email;
-      await this.emails?.enqueueEmailChange(tx, current, email);
+      await this.emails.enqueueEmailChange(tx, current, email);
       audit(tx, customerActor(current, ip), { action: 'customer.email_change_requested', target: { type: 'user', id: current.id }, details: { from: current.email, to: email } });
       await tx.flush();
       return { pendingEmail: email };

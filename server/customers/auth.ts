@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { Tier } from '../tiers/entity.ts';
 import { User } from '../users/entity.ts';
-import type { CustomerEmails } from './emails.ts';
+import { CustomerEmails, type Mailer } from './emails.ts';
 import { CustomerSession } from './entity.ts';
 import { assertStrongPassword } from './passwords.ts';
 
@@ -67,13 +67,14 @@ export class CustomerAuthService {
   private readonly settings: SettingsService;
   private readonly throttle: SignInThrottle;
   private dummyHash: Promise<string> | undefined;
-  /** Set once the emails are defined (services.ts wires them after both exist). */
-  emails: CustomerEmails | undefined;
+  /** The customer emails (verification, reset, change of email), queued in the caller's transaction. */
+  readonly emails: CustomerEmails;
   /** The realm's clock (ms since the epoch): sessions, links and throttles. Tests replace it to move time without waiting. */
   clock: () => number = Date.now;
 
-  constructor(deps: { config: Config; logger: Logger; metrics?: Metrics | undefined; bcrypt: BcryptPool; settings: SettingsService }) {
+  constructor(deps: { config: Config; logger: Logger; metrics?: Metrics | undefined; bcrypt: BcryptPool; settings: SettingsService; mail: Mailer }) {
     this.config = deps.config;
+    this.emails = new CustomerEmails({ mail: deps.mail, now: () => this.now() });
     this.logger = deps.logger.child({ component: 'customer-auth' });
     this.metrics = deps.metrics;
     this.bcrypt = deps.bcrypt;
@@ -140,7 +141,7 @@ export class CustomerAuthService {
         await tx.flush();
         audit(tx, customerActor(user, input.ip), { action: 'customer.signed_up', target: { type: 'user', id: user.id }, details: { email, tier: tier.name } });
         const { token, identity } = this.startSession(tx, user, input, now);
-        await this.emails?.sendVerification(tx, user, now);
+        await this.emails.sendVerification(tx, user, now);
         await tx.flush();
         return { token, identity, user, tier };
       });

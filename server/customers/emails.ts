@@ -1,17 +1,14 @@
+import type { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RateLimit } from '../auth/rate-limit.ts';
 import { tryTakeRate } from '../auth/rate-limit.ts';
+import type { Email, MailService } from '../mail/service.ts';
 import { User } from '../users/entity.ts';
 import type { AccountTokenKind } from './entity.ts';
 import { LINK_LIFETIME_MS, LINK_PATH, mintLinkToken } from './links.ts';
 
 /** The parts of the mail service (server/mail/) the customer emails use. */
-export interface Mailer {
-  define<D extends object>(kind: string, compose: (em: EntityManager, data: D) => Promise<{ to: string; subject: string; text: string; html: string } | null>): void;
-  enqueue<D extends object>(em: EntityManager, kind: string, data: D): Promise<void>;
-  link(path: string, query?: Record<string, string>): string;
-  render(content: { heading: string; paragraphs: string[]; action?: { label: string; url: string }; footer?: string }): { text: string; html: string };
-}
+export type Mailer = Pick<MailService, 'define' | 'enqueue' | 'link' | 'render'>;
 
 /**
  * How often a customer can have each email sent: one a minute and five an hour per account, so
@@ -79,11 +76,14 @@ export class CustomerEmails {
 
   private defineKinds(): void {
     const { mail } = this;
+    // Compose gets the mail worker's transaction, a PostgreSQL EntityManager like every other here.
+    const define = <D extends object>(kind: string, compose: (em: EntityManager, data: D) => Promise<Email | null>) =>
+      mail.define<D>(kind, (em: CoreEntityManager, data) => compose(em as EntityManager, data));
     const live = (em: EntityManager, id: string) => em.getRepository(User).findLiveById(id);
     const linkFor = async (em: EntityManager, kind: AccountTokenKind, user: User, email: string) =>
       mail.link(LINK_PATH[kind], { token: await mintLinkToken(em, { kind, userId: user.id, email }, this.now()) });
 
-    mail.define<{ userId: string; email: string }>(CUSTOMER_EMAIL_KINDS.verify, async (em, data) => {
+    define<{ userId: string; email: string }>(CUSTOMER_EMAIL_KINDS.verify, async (em, data) => {
       const user = await live(em, data.userId);
       if (!user || user.emailVerifiedAt || user.email !== data.email) return null;
       const url = await linkFor(em, 'verify_email', user, user.email);
@@ -99,7 +99,7 @@ export class CustomerEmails {
       };
     });
 
-    mail.define<{ userId: string }>(CUSTOMER_EMAIL_KINDS.reset, async (em, data) => {
+    define<{ userId: string }>(CUSTOMER_EMAIL_KINDS.reset, async (em, data) => {
       const user = await live(em, data.userId);
       if (!user) return null;
       const url = await linkFor(em, 'reset_password', user, user.email);
@@ -115,7 +115,7 @@ export class CustomerEmails {
       };
     });
 
-    mail.define<{ userId: string; email: string }>(CUSTOMER_EMAIL_KINDS.changeEmail, async (em, data) => {
+    define<{ userId: string; email: string }>(CUSTOMER_EMAIL_KINDS.changeEmail, async (em, data) => {
       const user = await live(em, data.userId);
       if (!user || user.pendingEmail !== data.email) return null;
       const url = await linkFor(em, 'change_email', user, data.email);
