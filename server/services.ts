@@ -69,7 +69,13 @@ export interface Services {
   mail: MailService;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
+export function createServices(deps: {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  /** Where emails are printed when SMTP_URL is unset; stdout by default (tests capture it). */
+  mailConsole?: (text: string) => void;
+}): Services {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
@@ -77,7 +83,7 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
   const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths() });
   const jobs: Jobs = new Jobs({ connectionString: orm.config.get('clientUrl') ?? '', logger, config: config.jobs, metrics, shutdownTimeoutMs: config.shutdownTimeoutMs });
-  const mail = new MailService({ config, logger, jobs, orm });
+  const mail = new MailService({ config, logger, jobs, orm, ...(deps.mailConsole ? { write: deps.mailConsole } : {}) });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
   const throttle = new VerifyThrottle();

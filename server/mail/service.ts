@@ -120,12 +120,13 @@ export class MailService {
   /**
    * Queues one email of `kind`, inside `em`'s transaction when it is in one: the
    * email exists only if the caller's change commits. `data` holds ids only.
+   * Returns the job's id (see server/testing/jobs.ts).
    */
-  async enqueue<D extends object>(em: EntityManager, kind: string, data: D): Promise<void> {
+  async enqueue<D extends object>(em: EntityManager, kind: string, data: D): Promise<string | null> {
     if (!this.kinds.has(kind)) throw new Error(`email kind ${kind} is not defined (services.mail.define)`);
     const secret = secretKey(data);
     if (secret) throw new Error(`email job data must hold ids, not secrets (found "${secret}"); mint tokens in compose`);
-    await this.jobs.send(em, mailQueue(kind), data);
+    return this.jobs.send(em, mailQueue(kind), data);
   }
 
   /** Hands one email to SMTP, or prints it when SMTP_URL is unset. Throws (sanitised) when SMTP refuses. */
