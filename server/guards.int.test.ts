@@ -106,11 +106,11 @@ beforeAll(async () => {
   await server.services.managementKeys.revoke(em(), { id: revoked.id, actor: TEST_ACTOR });
   management = { apiKey: active.key, byScope, revoked: revoked.key };
 
-  const victim = await createCustomer(server.services);
+  const victim = await createCustomer(server);
   customer = await signInCustomer(server, victim.email, victim.password);
   const victimKey = await server.services.keys.create(em(), { userId: victim.userId, name: 'victim', actor: TEST_ACTOR });
   const victimSession = (await portalClient(server, customer).portal.account.sessions.query()).find((x) => x.current);
-  const other = await createCustomer(server.services);
+  const other = await createCustomer(server);
   customers = {
     apiKey: active.key,
     adminSession: admin,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminClient, createAdmin, signIn, signInAs } from '../testing/admin.ts';
-import { createCustomer, freshIpv6, portalClient, sessionFrom, signInCustomer, type CustomerSessionCookie } from '../testing/customers.ts';
+import { createCustomer, freshIpv6, Inbox, portalClient, sessionFrom, signInCustomer, type CustomerSessionCookie } from '../testing/customers.ts';
 import { createUserWithKey, TEST_ACTOR } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 
@@ -72,6 +72,20 @@ describe('signing up', () => {
     expect(user).toMatchObject({ email, origin: 'signup', emailVerifiedAt: null, tier: 'Free' });
     const audit = await admin.admin.audit.list.query({ userId: user.id });
     expect(audit.items.map((e) => [e.action, e.actorType, e.actorLabel])).toContainEqual(['customer.signed_up', 'customer', email]);
+  });
+
+  it('without SMTP_URL, prints the verification email on the console, its link working, and keeps the token out of the log', async () => {
+    const inbox = new Inbox(server);
+    const since = inbox.mark();
+    const { email, session } = await signUp();
+    const message = await inbox.next(email, '/verify-email', since);
+    const printed = server.printed.find((p) => p.includes(`│ To: ${email}`)) ?? '';
+    expect(printed).toContain('│ Subject: Verify your email');
+    // No PUBLIC_URL: links point at the port the server listens on.
+    expect(printed.split('\n')).toContain(`│ ${new URL(server.url).origin.replace('127.0.0.1', 'localhost')}/verify-email?token=${message.token}`);
+    expect(server.logs.join('\n')).not.toContain(message.token);
+    expect(await portalClient(server).portal.auth.verifyEmail.mutate({ token: message.token })).toEqual({ email });
+    expect((await portalClient(server, session).portal.auth.me.query())?.customer.emailVerifiedAt).not.toBeNull();
   });
 
   it('stores a bcrypt hash of the password and only a SHA-256 of the session token', async () => {
@@ -150,7 +164,7 @@ describe('signing up', () => {
 
 describe('signing in', () => {
   it('answers an unknown email, a wrong password and an account without a password exactly alike', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const adminCreated = await createUserWithKey(server.services);
     const answers = [];
     for (const [email, password] of [
@@ -165,7 +179,7 @@ describe('signing in', () => {
   });
 
   it('lets a suspended customer in, and says why their keys are refused', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     await server.services.users.setStatus(server.orm.em.fork(), customer.userId, 'suspended', TEST_ACTOR);
     const session = await signInCustomer(server, customer.email, customer.password);
     const me = (await portalClient(server, session).portal.auth.me.query())?.customer;
@@ -175,7 +189,7 @@ describe('signing in', () => {
 
   it('locks a guessing address out of the account with the admins’ policy, in a realm of its own', async () => {
     // One email with both an admin account and a customer account.
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const { password: adminPassword } = await createAdmin(server.services, 'admin', customer.email);
     const attacker = freshIpv6();
     const statuses = [];
@@ -198,7 +212,7 @@ describe('signing in', () => {
   });
 
   it('refuses to sign in from a foreign origin (no login CSRF)', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const refused = await call('portal.auth.signIn', { email: customer.email, password: customer.password }, { origin: 'https://evil.example' });
     expect(refused.status).toBe(403);
     expect(refused.res.headers.get('set-cookie')).toBeNull();
@@ -207,7 +221,7 @@ describe('signing in', () => {
 
 describe('sessions', () => {
   it('lists the browsers, ends one, signs out, and signs out everywhere, each at once', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const laptop = await signInCustomer(server, customer.email, customer.password, { 'user-agent': 'laptop' });
     const phone = await signInCustomer(server, customer.email, customer.password, { 'user-agent': 'phone' });
     const tablet = await signInCustomer(server, customer.email, customer.password, { 'user-agent': 'tablet' });
@@ -236,7 +250,7 @@ describe('sessions', () => {
   });
 
   it('ends after the idle time, and slides while in use', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const session = await signInCustomer(server, customer.email, customer.password);
     now += 50 * 60_000;
     expect(await portalClient(server, session).portal.auth.me.query()).not.toBeNull();
@@ -247,7 +261,7 @@ describe('sessions', () => {
   });
 
   it('is a realm of its own: a customer token is no admin session, an admin token no customer session', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const session = await signInCustomer(server, customer.email, customer.password);
     const admin = await signInAs(server, 'owner');
     // The customer's token under the admin cookie's name, and the reverse.
@@ -272,7 +286,7 @@ describe('keys on the portal', () => {
   });
 
   it('creates, lists, rotates and revokes the customer’s own keys, audited under the customer', async () => {
-    const customer = await createCustomer(server.services);
+    const customer = await createCustomer(server);
     const portal = portalClient(server, await signInCustomer(server, customer.email, customer.password));
     const created = await portal.portal.keys.create.mutate({ name: 'prod' });
     expect(created.key).toMatch(/^hm_/);

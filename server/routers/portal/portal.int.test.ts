@@ -45,7 +45,7 @@ describe('portal.public.info', () => {
 
 describe('portal.plan.get', () => {
   it('shows the customer’s own tier, public or not, beside the public ones', async () => {
-    const c = await createCustomer(server.services);
+    const c = await createCustomer(server);
     const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
     const plan = await portal.portal.plan.get.query();
     expect(plan.current).toMatchObject({ name: 'Free', isDefault: true });
@@ -59,8 +59,8 @@ describe('portal.plan.get', () => {
 
 describe('portal.usage.overview', () => {
   it('is this period’s quota and the last days’ calls of the customer’s keys, and no one else’s', async () => {
-    const c = await createCustomer(server.services);
-    const other = await createCustomer(server.services);
+    const c = await createCustomer(server);
+    const other = await createCustomer(server);
     const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
     const { key } = await portal.portal.keys.create.mutate({ name: 'prod' });
     const otherKey = (await portalClient(server, await signInCustomer(server, other.email, other.password)).portal.keys.create.mutate({ name: 'x' })).key;
