@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey, maskKey } from './keys/format.ts';
 import { createAdmin, signIn } from './testing/admin.ts';
+import { createCustomer, signInCustomer } from './testing/customers.ts';
 import { createUserWithKey } from './testing/fixtures.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
 
@@ -59,5 +60,28 @@ describe('maintenance', () => {
     await server.services.maintenance.runOnce();
     const rows = await em.execute<{ email: string }[]>(`select a.email from admin_sessions s join admin_accounts a on a.id = s.admin_id order by a.email`);
     expect(rows).toEqual([{ email: live.email }]);
+  });
+
+  it('forgets customer sessions past their idle expiry, link tokens a day past theirs, and ended rate limits', async () => {
+    const stale = await createCustomer(server);
+    const live = await createCustomer(server);
+    await signInCustomer(server, stale.email, stale.password);
+    await signInCustomer(server, live.email, live.password);
+    const em = server.orm.em.fork();
+    await em.execute(`update customer_sessions set expires_at = now() - interval '1 second' where user_id = ?`, [stale.userId]);
+    await em.execute(`update account_tokens set expires_at = now() - interval '25 hours' where user_id = ?`, [stale.userId]);
+    await em.execute(`update account_tokens set expires_at = now() - interval '23 hours' where user_id = ?`, [live.userId]);
+    await em.execute(
+      `insert into auth_throttle (scope, subject, failures, window_started_at, locked_until) values
+         ('rate', 'signup|stale', 3, now() - interval '25 hours', null),
+         ('rate', 'signup|recent', 3, now() - interval '2 hours', null)`,
+    );
+    await server.services.maintenance.runOnce();
+    const sessions = await em.execute<{ user_id: string }[]>(`select distinct user_id from customer_sessions where user_id in (?, ?)`, [stale.userId, live.userId]);
+    expect(sessions).toEqual([{ user_id: live.userId }]);
+    const tokens = await em.execute<{ user_id: string }[]>(`select distinct user_id from account_tokens where user_id in (?, ?)`, [stale.userId, live.userId]);
+    expect(tokens).toEqual([{ user_id: live.userId }]);
+    const rates = await em.execute<{ subject: string }[]>(`select subject from auth_throttle where scope = 'rate' and subject in ('signup|stale', 'signup|recent') order by subject`);
+    expect(rates.map((r) => r.subject)).toEqual(['signup|recent']);
   });
 });
