@@ -105,7 +105,7 @@ export function createServices(deps: {
     adminAuth: new AdminAuthService({ config, logger, metrics }),
     adminAccounts: new AdminAccountService({ config }),
     tiers: new TierService(),
-    maintenance: new MaintenanceJob({ orm, logger, config }),
+    maintenance: new MaintenanceJob({ orm, logger, config, jobs }),
     jobs,
     mail,
     invalidations: new InvalidationListener({
