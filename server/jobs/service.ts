@@ -175,6 +175,7 @@ export class Jobs {
     this.boss = undefined;
     this.starting = undefined;
     this.queues.clear();
+    // pg-boss waits at least a second however small the timeout.
     await boss?.stop({ graceful: true, close: true, timeout: this.shutdownTimeoutMs });
   }
 
