@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey, maskKey } from './keys/format.ts';
+import { MAINTENANCE_QUEUE } from './maintenance.ts';
 import { createAdmin, signIn } from './testing/admin.ts';
 import { createCustomer, signInCustomer } from './testing/customers.ts';
 import { createUserWithKey } from './testing/fixtures.ts';
+import { waitForJob } from './testing/jobs.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
 
-/** The maintenance pass, run by hand: the server's own timer is stopped so it never races these tests. */
+/** The maintenance pass, run by hand: the server's own scheduled pass is stopped so it never races these tests. */
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -83,5 +85,33 @@ describe('maintenance', () => {
     expect(tokens).toEqual([{ user_id: live.userId }]);
     const rates = await em.execute<{ subject: string }[]>(`select subject from auth_throttle where scope = 'rate' and subject in ('signup|stale', 'signup|recent') order by subject`);
     expect(rates.map((r) => r.subject)).toEqual(['signup|recent']);
+  });
+});
+
+describe('the scheduled maintenance pass', () => {
+  let first: TestServer;
+  let second: TestServer;
+  beforeAll(async () => {
+    first = await startTestServer();
+    second = await startTestServer({ db: first.db });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('is one pg-boss schedule, every minute, however many instances declare it', async () => {
+    const schedules = await first.orm.em.fork().execute(`select name, cron, timezone from pgboss.schedule`);
+    expect(schedules).toEqual([{ name: MAINTENANCE_QUEUE, cron: '* * * * *', timezone: 'UTC' }]);
+  });
+
+  it('runs the pass when its job comes, on one of the instances', async () => {
+    const u = await createUserWithKey(first.services);
+    await first.orm.em.fork().execute(`update api_keys set expires_at = now() - interval '1 minute' where id = ?`, [u.keyId]);
+    // What the schedule sends each minute, sent now.
+    const id = await first.services.jobs.send(first.orm.em.fork(), MAINTENANCE_QUEUE, {});
+    await waitForJob(first.services.jobs, MAINTENANCE_QUEUE, id ?? '');
+    const events = await first.orm.em.fork().execute(`select count(*)::int as n from audit_events where action = 'key.expired' and target_id = ?`, [u.keyId]);
+    expect(events).toEqual([{ n: 1 }]);
   });
 });
