@@ -3,6 +3,7 @@ import { adminRouter } from './admin/index.ts';
 import { authRouter } from './auth.ts';
 import { dataRouter } from './data.ts';
 import { keysRouter } from './keys.ts';
+import { portalRouter } from './portal/index.ts';
 import { systemRouter } from './system.ts';
 import { usageRouter } from './usage.ts';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   keys: keysRouter,
   auth: authRouter,
   admin: adminRouter,
+  portal: portalRouter,
 });
 
 export type AppRouter = typeof appRouter;
