@@ -4,7 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { queryClient } from './lib/trpc.ts';
 import { router } from './router.tsx';
-import './styles.css';
+import '../ui/styles.css';
 
 const root = document.getElementById('root');
 if (root) {

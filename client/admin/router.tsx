@@ -1,10 +1,10 @@
-import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect, stripSearchParams, type ErrorComponentProps } from '@tanstack/react-router';
+import { createRootRouteWithContext, createRoute, createRouter, Link, Outlet, redirect, stripSearchParams, type ErrorComponentProps } from '@tanstack/react-router';
 import type { QueryClient } from '@tanstack/react-query';
-import { buttonClass } from './components/ui/button.tsx';
-import { ErrorState, LoadingBlock } from './components/ui/feedback.tsx';
-import { Toaster } from './components/ui/toaster.tsx';
+import { buttonClass } from '../ui/components/button.tsx';
+import { ErrorState, LoadingBlock } from '../ui/components/feedback.tsx';
+import { Toaster } from '../ui/components/toaster.tsx';
 import { Shell } from './layout/shell.tsx';
-import { errorMessage } from './lib/errors.ts';
+import { errorMessage } from '../ui/lib/errors.ts';
 import {
   auditSearchSchema,
   dashboardSearchDefaults,
@@ -53,9 +53,9 @@ function NotFound() {
       <p className="text-sm font-semibold text-brand-600">404</p>
       <h1 className="mt-2 text-2xl font-semibold text-zinc-900">Nothing here</h1>
       <p className="mt-2 text-zinc-500">This page does not exist. It may have been moved, or the link is mistyped.</p>
-      <a href="/" className={buttonClass('primary', 'md', 'mt-6')}>
+      <Link to="/" className={buttonClass('primary', 'md', 'mt-6')}>
         Go to the dashboard
-      </a>
+      </Link>
     </div>
   );
 }
@@ -168,6 +168,8 @@ const routeTree = rootRoute.addChildren([
 
 export const router = createRouter({
   routeTree,
+  // The admin app lives under /admin (the customer portal has `/`); every route and link here is relative to it.
+  basepath: '/admin',
   context: { queryClient },
   defaultPreload: 'intent',
   // Loading is TanStack Query's job; the router only waits for the route's code.

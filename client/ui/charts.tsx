@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatCompact, formatDay, formatNumber } from '../lib/format.ts';
+import { formatCompact, formatDay, formatNumber } from './lib/format.ts';
 
 export interface Series {
   key: string;

@@ -1,154 +1,113 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { Link, useNavigate } from '@tanstack/react-router';
-import { AlertTriangle, FlaskConical, KeyRound, Plus, RefreshCw, Trash2 } from 'lucide-react';
-import { useState } from 'react';
-import { adminCreateKeySchema } from '../../../shared/admin.ts';
-import { MAX_ROTATION_GRACE_SECONDS, type CreatedKey, type KeySummary } from '../../../shared/keys.ts';
-import { Button } from '../components/ui/button.tsx';
-import { Badge, Card, CardHeader } from '../components/ui/card.tsx';
-import { CopyButton } from '../components/ui/copy.tsx';
-import { ConfirmDialog, Dialog, DialogFooter } from '../components/ui/dialog.tsx';
-import { Alert, EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
-import { Field, Input } from '../components/ui/field.tsx';
-import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
-import { errorMessage } from '../lib/errors.ts';
-import { useDialogForm } from '../lib/forms.ts';
-import { formatDate, formatDateTime, formatGrace, formatNumber, formatRelative } from '../lib/format.ts';
-import { stashKey } from '../lib/handoff.ts';
-import { toast } from '../lib/toast.ts';
-import { trpc } from '../lib/trpc.ts';
-import { useInvalidate } from '../lib/invalidation.ts';
+import { AlertTriangle, FlaskConical, RefreshCw, Trash2 } from 'lucide-react';
+import { useState, type ReactNode } from 'react';
+import { createKeySchema, MAX_ROTATION_GRACE_SECONDS, type CreatedKey, type KeySummary, type RotatedKey } from '../../shared/keys.ts';
+import { Button } from './components/button.tsx';
+import { Badge } from './components/card.tsx';
+import { CopyButton } from './components/copy.tsx';
+import { ConfirmDialog, Dialog, DialogFooter } from './components/dialog.tsx';
+import { Alert } from './components/feedback.tsx';
+import { Field, Input } from './components/field.tsx';
+import { TBody, THead, Table, Td, Th } from './components/table.tsx';
+import { errorMessage } from './lib/errors.ts';
+import { useDialogForm } from './lib/forms.ts';
+import { formatDate, formatDateTime, formatGrace, formatNumber, formatRelative } from './lib/format.ts';
+import { toast } from './lib/toast.ts';
 
+/**
+ * API keys as both apps show them: the table, and the dialogs that create,
+ * rotate, reveal and revoke a key. Each app passes its own calls (the admin's
+ * `admin.keys.*` for any user, the portal's `portal.keys.*` for the customer's
+ * own), so the screens behave the same in both.
+ */
 
 export const GRACE_CHOICES = [0, 300, 3600, MAX_ROTATION_GRACE_SECONDS] as const;
 
 const statusTone = { active: 'green', expired: 'amber', revoked: 'neutral' } as const;
 
-/** A user's keys: masked id, status, last use and usage count; create, rotate and revoke. */
-export function KeysPanel({ userId, canWrite, title = 'API keys' }: { userId: string; canWrite: boolean; title?: string }) {
-  const keys = useQuery(trpc.admin.keys.list.queryOptions({ userId }));
-  const [creating, setCreating] = useState(false);
-  const [revealed, setRevealed] = useState<{ key: CreatedKey; note?: string } | null>(null);
-  const [revoking, setRevoking] = useState<KeySummary | null>(null);
-  const [rotating, setRotating] = useState<KeySummary | null>(null);
-  const revoke = useMutation(trpc.admin.keys.revoke.mutationOptions());
-  const invalidateAfter = useInvalidate();
-  const invalidate = () => invalidateAfter('keys');
+/** A key just created or rotated, to show once; `note` says what happened to the old one. */
+export interface RevealedKey {
+  key: CreatedKey;
+  note?: string | undefined;
+}
 
-  const active = keys.data?.filter((k) => k.status === 'active').length ?? 0;
+/** The sentence under a rotated key: what happens to the one it replaces. */
+export function rotationNote(graceSeconds: number): string {
+  return graceSeconds === 0 ? 'The old key has stopped working.' : `The old key keeps working for ${formatGrace(graceSeconds).toLowerCase()}, then stops.`;
+}
+
+/** The keys: masked id, status, last use and usage count, with rotate and revoke for active ones. */
+export function KeyTable({
+  keys,
+  canWrite,
+  onRotate,
+  onRevoke,
+  inactiveAction,
+}: {
+  keys: KeySummary[];
+  canWrite: boolean;
+  onRotate: (key: KeySummary) => void;
+  onRevoke: (key: KeySummary) => void;
+  /** What the actions column shows for a revoked or expired key (the admin app links to its history). */
+  inactiveAction?: (key: KeySummary) => ReactNode;
+}) {
   return (
-    <Card aria-labelledby="keys-heading">
-      <CardHeader
-        id="keys-heading"
-        title={title}
-        description={keys.data ? `${active} active of ${keys.data.length}. Keys are shown once, when created; Harmonic keeps only a hash.` : 'Keys are shown once, when created.'}
-        actions={
-          canWrite && (
-            <Button variant="primary" size="sm" onClick={() => setCreating(true)}>
-              <Plus className="size-4" aria-hidden="true" /> New key
-            </Button>
-          )
-        }
-      />
-      {keys.isPending ? (
-        <LoadingBlock rows={3} label="Loading keys" />
-      ) : keys.isError ? (
-        <ErrorState message={errorMessage(keys.error)} onRetry={() => void keys.refetch()} />
-      ) : keys.data.length === 0 ? (
-        <EmptyState title="No keys yet" icon={<KeyRound className="size-5" aria-hidden="true" />} action={canWrite && <Button variant="primary" onClick={() => setCreating(true)}>New key</Button>}>
-          A key lets this user call the API within their quota.
-        </EmptyState>
-      ) : (
-        <Table label="API keys">
-          <THead>
-            <tr>
-              <Th>Key</Th>
-              <Th>Status</Th>
-              <Th>Last used</Th>
-              <Th className="text-right">Uses</Th>
-              <Th>Expires</Th>
-              {canWrite && <Th className="text-right">Actions</Th>}
-            </tr>
-          </THead>
-          <TBody>
-            {keys.data.map((k) => (
-              <tr key={k.id} className={k.status === 'active' ? undefined : 'text-zinc-500'}>
-                <Td>
-                  <div className="font-medium text-zinc-900">{k.name}</div>
-                  <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500">
-                    <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-zinc-700">{k.masked}</code>
-                    <span title={formatDateTime(k.createdAt)}>created {formatDate(k.createdAt)}</span>
-                  </div>
-                </Td>
-                <Td>
-                  <Badge tone={statusTone[k.status]} className="capitalize">
-                    {k.status}
-                  </Badge>
-                  {k.replacedById && k.status === 'active' && (
-                    <Badge tone="amber" className="ml-1">
-                      Rotated
-                    </Badge>
-                  )}
-                </Td>
-                <Td title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</Td>
-                <Td className="text-right tabular-nums">{formatNumber(k.usageCount)}</Td>
-                <Td title={formatDateTime(k.expiresAt)}>{k.expiresAt ? formatDate(k.expiresAt) : 'Never'}</Td>
-                {canWrite && (
-                  <Td className="text-right">
-                    {k.status === 'active' ? (
-                      <div className="flex justify-end gap-1.5">
-                        {/* A key in its grace period is already rotated; the server refuses a second rotation (409). */}
-                        {!k.replacedById && (
-                          <Button size="sm" onClick={() => setRotating(k)} aria-label={`Rotate key ${k.name}`}>
-                            <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate
-                          </Button>
-                        )}
-                        <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(k)} aria-label={`Revoke key ${k.name}`}>
-                          <Trash2 className="size-3.5" aria-hidden="true" /> Revoke
-                        </Button>
-                      </div>
-                    ) : (
-                      <Link to="/audit" search={{ targetId: k.id }} className="text-xs font-medium text-brand-600 hover:underline">
-                        History
-                      </Link>
+    <Table label="API keys">
+      <THead>
+        <tr>
+          <Th>Key</Th>
+          <Th>Status</Th>
+          <Th>Last used</Th>
+          <Th className="text-right">Uses</Th>
+          <Th>Expires</Th>
+          {canWrite && <Th className="text-right">Actions</Th>}
+        </tr>
+      </THead>
+      <TBody>
+        {keys.map((k) => (
+          <tr key={k.id} className={k.status === 'active' ? undefined : 'text-zinc-500'}>
+            <Td>
+              <div className="font-medium text-zinc-900">{k.name}</div>
+              <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500">
+                <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-zinc-700">{k.masked}</code>
+                <span title={formatDateTime(k.createdAt)}>created {formatDate(k.createdAt)}</span>
+              </div>
+            </Td>
+            <Td>
+              <Badge tone={statusTone[k.status]} className="capitalize">
+                {k.status}
+              </Badge>
+              {k.replacedById && k.status === 'active' && (
+                <Badge tone="amber" className="ml-1">
+                  Rotated
+                </Badge>
+              )}
+            </Td>
+            <Td title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</Td>
+            <Td className="text-right tabular-nums">{formatNumber(k.usageCount)}</Td>
+            <Td title={formatDateTime(k.expiresAt)}>{k.expiresAt ? formatDate(k.expiresAt) : 'Never'}</Td>
+            {canWrite && (
+              <Td className="text-right">
+                {k.status === 'active' ? (
+                  <div className="flex justify-end gap-1.5">
+                    {/* A key in its grace period is already rotated; the server refuses a second rotation (409). */}
+                    {!k.replacedById && (
+                      <Button size="sm" onClick={() => onRotate(k)} aria-label={`Rotate key ${k.name}`}>
+                        <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate
+                      </Button>
                     )}
-                  </Td>
+                    <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => onRevoke(k)} aria-label={`Revoke key ${k.name}`}>
+                      <Trash2 className="size-3.5" aria-hidden="true" /> Revoke
+                    </Button>
+                  </div>
+                ) : (
+                  inactiveAction?.(k)
                 )}
-              </tr>
-            ))}
-          </TBody>
-        </Table>
-      )}
-
-      <CreateKeyDialog
-        userId={userId}
-        open={creating}
-        onOpenChange={setCreating}
-        onCreated={(key) => {
-          setCreating(false);
-          setRevealed({ key });
-          void invalidate();
-        }}
-      />
-      <RotateKeyDialog
-        apiKey={rotating}
-        onOpenChange={(open) => !open && setRotating(null)}
-        onRotated={(key, grace) => {
-          setRotating(null);
-          setRevealed({ key, note: grace === 0 ? 'The old key has stopped working.' : `The old key keeps working for ${formatGrace(grace).toLowerCase()}, then stops.` });
-          void invalidate();
-        }}
-      />
-      <RevealKeyDialog revealed={revealed} onClose={() => setRevealed(null)} />
-      <RevokeKeyConfirm
-        revoking={revoking}
-        onClose={() => setRevoking(null)}
-        onConfirm={async (key) => {
-          await revoke.mutateAsync({ id: key.id });
-          await invalidate();
-        }}
-      />
-    </Card>
+              </Td>
+            )}
+          </tr>
+        ))}
+      </TBody>
+    </Table>
   );
 }
 
@@ -157,18 +116,28 @@ interface CreateValues {
   expiresOn: string;
 }
 
-function CreateKeyDialog({ userId, open, onOpenChange, onCreated }: { userId: string; open: boolean; onOpenChange: (open: boolean) => void; onCreated: (key: CreatedKey) => void }) {
-  const { form, formError, close, submitting } = useDialogForm(adminCreateKeySchema, {
+/** Names a new key and, optionally, the day it expires; `create` makes it (for whichever user the app means). */
+export function CreateKeyDialog({
+  open,
+  onOpenChange,
+  create,
+  onCreated,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  create: (input: { name: string; expiresAt?: string | undefined }) => Promise<CreatedKey>;
+  onCreated: (key: CreatedKey) => void;
+}) {
+  const { form, formError, close, submitting } = useDialogForm(createKeySchema, {
     // A date picked in the form means "until the end of that day, UTC".
-    toInput: (v: CreateValues) => ({ userId, name: v.name, ...(v.expiresOn ? { expiresAt: `${v.expiresOn}T23:59:59Z` } : {}) }),
+    toInput: (v: CreateValues) => ({ name: v.name, ...(v.expiresOn ? { expiresAt: `${v.expiresOn}T23:59:59Z` } : {}) }),
     fieldFor: (path) => (path === 'expiresAt' ? 'expiresOn' : path),
     defaultValues: { name: '', expiresOn: '' },
     fields: ['name', 'expiresOn'],
     onOpenChange,
   });
-  const create = useMutation(trpc.admin.keys.create.mutationOptions());
   const submit = submitting(async (input) => {
-    const key = await create.mutateAsync(input);
+    const key = await create({ name: input.name, expiresAt: input.expiresAt });
     form.reset();
     onCreated(key);
   });
@@ -194,10 +163,21 @@ function CreateKeyDialog({ userId, open, onOpenChange, onCreated }: { userId: st
   );
 }
 
-function RotateKeyDialog({ apiKey, onOpenChange, onRotated }: { apiKey: KeySummary | null; onOpenChange: (open: boolean) => void; onRotated: (key: CreatedKey, grace: number) => void }) {
+/** Replaces a key with a new one, the old one working on for the chosen grace period. */
+export function RotateKeyDialog({
+  apiKey,
+  onOpenChange,
+  rotate,
+  onRotated,
+}: {
+  apiKey: KeySummary | null;
+  onOpenChange: (open: boolean) => void;
+  rotate: (input: { id: string; gracePeriodSeconds: number }) => Promise<RotatedKey>;
+  onRotated: (key: CreatedKey, grace: number) => void;
+}) {
   const [grace, setGrace] = useState<number>(0);
   const [error, setError] = useState<string | null>(null);
-  const rotate = useMutation(trpc.admin.keys.rotate.mutationOptions());
+  const [pending, setPending] = useState(false);
   const close = (open: boolean) => {
     if (!open) {
       setGrace(0);
@@ -208,12 +188,15 @@ function RotateKeyDialog({ apiKey, onOpenChange, onRotated }: { apiKey: KeySumma
   const run = async () => {
     if (!apiKey) return;
     setError(null);
+    setPending(true);
     try {
-      const result = await rotate.mutateAsync({ id: apiKey.id, gracePeriodSeconds: grace });
+      const result = await rotate({ id: apiKey.id, gracePeriodSeconds: grace });
       setGrace(0);
       onRotated(result.key, grace);
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      setPending(false);
     }
   };
   return (
@@ -230,7 +213,7 @@ function RotateKeyDialog({ apiKey, onOpenChange, onRotated }: { apiKey: KeySumma
       {error && <Alert className="mt-4">{error}</Alert>}
       <DialogFooter>
         <Button onClick={() => close(false)}>Cancel</Button>
-        <Button variant="primary" pending={rotate.isPending} onClick={() => void run()}>
+        <Button variant="primary" pending={pending} onClick={() => void run()}>
           Rotate key
         </Button>
       </DialogFooter>
@@ -240,10 +223,9 @@ function RotateKeyDialog({ apiKey, onOpenChange, onRotated }: { apiKey: KeySumma
 
 /**
  * The one moment the plaintext key exists in the browser. It can be copied, or
- * handed to the playground in memory; closing the dialog forgets it.
+ * handed to the playground in memory (`onTry`); closing the dialog forgets it.
  */
-export function RevealKeyDialog({ revealed, onClose }: { revealed: { key: CreatedKey; note?: string | undefined } | null; onClose: () => void }) {
-  const navigate = useNavigate();
+export function RevealKeyDialog({ revealed, onClose, onTry }: { revealed: RevealedKey | null; onClose: () => void; onTry?: (key: CreatedKey) => void }) {
   return (
     <Dialog open={revealed !== null} onOpenChange={(open) => !open && onClose()} title={`Your new key: “${revealed?.key.name ?? ''}”`} description="Copy it now and store it somewhere safe.">
       {revealed && (
@@ -251,15 +233,16 @@ export function RevealKeyDialog({ revealed, onClose }: { revealed: { key: Create
           <ShownOnce secret={revealed.key.key} label="API key" id="revealed-key" ifLost="rotate or revoke it and create a new one" />
           {revealed.note && <p className="text-sm text-zinc-600">{revealed.note}</p>}
           <DialogFooter>
-            <Button
-              onClick={() => {
-                const handoff = stashKey(revealed.key.key);
-                onClose();
-                void navigate({ to: '/playground', search: { mode: 'key' }, state: { keyHandoff: handoff } });
-              }}
-            >
-              <FlaskConical className="size-4" aria-hidden="true" /> Try it in the playground
-            </Button>
+            {onTry && (
+              <Button
+                onClick={() => {
+                  onClose();
+                  onTry(revealed.key);
+                }}
+              >
+                <FlaskConical className="size-4" aria-hidden="true" /> Try it in the playground
+              </Button>
+            )}
             <Button variant="primary" onClick={onClose}>
               I have copied it
             </Button>

@@ -1,5 +1,5 @@
-import { cx } from './ui/cx.ts';
-import { formatDate, formatNumber, formatPercent, quotaRatio, quotaTone } from '../lib/format.ts';
+import { cx } from './components/cx.ts';
+import { formatDate, formatNumber, formatPercent, quotaRatio, quotaTone } from './lib/format.ts';
 
 const fills = { ok: 'bg-brand-500', warn: 'bg-amber-500', over: 'bg-red-500' };
 

@@ -1,9 +1,9 @@
 import { Link } from '@tanstack/react-router';
 import type { AuditEventView } from '../../../shared/admin.ts';
-import { Badge } from '../components/ui/card.tsx';
-import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
+import { Badge } from '../../ui/components/card.tsx';
+import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { actionTone, describeDetails } from '../lib/audit.ts';
-import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { formatDateTime, formatRelative } from '../../ui/lib/format.ts';
 
 export type AuditEvent = AuditEventView;
 

@@ -1,12 +1,12 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { adminCreateUserSchema, updateUserSchema, type TierView, type UserView } from '../../../shared/admin.ts';
-import { Button } from '../components/ui/button.tsx';
-import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
-import { Alert } from '../components/ui/feedback.tsx';
-import { Field, Input, Select } from '../components/ui/field.tsx';
-import { useDialogForm } from '../lib/forms.ts';
-import { formatPrice, formatQuota } from '../lib/format.ts';
-import { toast } from '../lib/toast.ts';
+import { Button } from '../../ui/components/button.tsx';
+import { Dialog, DialogFooter } from '../../ui/components/dialog.tsx';
+import { Alert } from '../../ui/components/feedback.tsx';
+import { Field, Input, Select } from '../../ui/components/field.tsx';
+import { useDialogForm } from '../../ui/lib/forms.ts';
+import { formatPrice, formatQuota } from '../../ui/lib/format.ts';
+import { toast } from '../../ui/lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 

@@ -3,10 +3,10 @@ import { useMutation } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { ChevronDown, KeyRound, LogOut, MonitorX } from 'lucide-react';
 import { useState } from 'react';
-import { Badge } from '../components/ui/card.tsx';
-import { ConfirmDialog } from '../components/ui/dialog.tsx';
+import { Badge } from '../../ui/components/card.tsx';
+import { ConfirmDialog } from '../../ui/components/dialog.tsx';
 import { forgetSession } from '../lib/session.ts';
-import { toast } from '../lib/toast.ts';
+import { toast } from '../../ui/lib/toast.ts';
 import { queryClient, trpc, type Me } from '../lib/trpc.ts';
 import { ChangePasswordDialog } from './change-password.tsx';
 

@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { changePasswordSchema } from '../../../shared/admin.ts';
-import { Button } from '../components/ui/button.tsx';
-import { Dialog, DialogFooter } from '../components/ui/dialog.tsx';
-import { Alert } from '../components/ui/feedback.tsx';
-import { Field, Input } from '../components/ui/field.tsx';
-import { useDialogForm } from '../lib/forms.ts';
-import { toast } from '../lib/toast.ts';
+import { Button } from '../../ui/components/button.tsx';
+import { Dialog, DialogFooter } from '../../ui/components/dialog.tsx';
+import { Alert } from '../../ui/components/feedback.tsx';
+import { Field, Input } from '../../ui/components/field.tsx';
+import { useDialogForm } from '../../ui/lib/forms.ts';
+import { toast } from '../../ui/lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export function ChangePasswordDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { forgetAllKeys } from './handoff.ts';
+import { forgetAllKeys } from '../../ui/lib/handoff.ts';
 import { meQueryKey, queryClient, trpc, type Me } from './trpc.ts';
 
 /** The signed-in admin; null only in the moment a session ends (the shell then leaves for sign-in). */

@@ -5,7 +5,7 @@ import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/routers/root.ts';
 import type { AdminSessionView } from '../../../shared/admin.ts';
 import { TRPC_MAX_BATCH } from '../../../shared/trpc.ts';
-import { readError } from './errors.ts';
+import { readError } from '../../ui/lib/errors.ts';
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -2,12 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
 import { ChevronRight, ScrollText, X } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { Button } from '../components/ui/button.tsx';
-import { Card, PageHeader } from '../components/ui/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../components/ui/feedback.tsx';
-import { Field, Input, Select } from '../components/ui/field.tsx';
+import { Button } from '../../ui/components/button.tsx';
+import { Card, PageHeader } from '../../ui/components/card.tsx';
+import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../../ui/components/feedback.tsx';
+import { Field, Input, Select } from '../../ui/components/field.tsx';
 import { AuditTable } from '../features/audit-table.tsx';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage } from '../../ui/lib/errors.ts';
 import { auditInput, type AuditSearch } from '../lib/search.ts';
 import { trpc } from '../lib/trpc.ts';
 

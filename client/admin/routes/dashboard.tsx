@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
-import { BreakdownList, sourceSeries, STATUS_SERIES, StackedDailyChart } from '../components/charts.tsx';
-import { QuotaBar } from '../components/quota-bar.tsx';
-import { Badge, Card, CardHeader, PageHeader, StatCard } from '../components/ui/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../components/ui/feedback.tsx';
-import { Segmented } from '../components/ui/segmented.tsx';
-import { TBody, THead, Table, Td, Th } from '../components/ui/table.tsx';
-import { errorMessage } from '../lib/errors.ts';
-import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../lib/format.ts';
+import { BreakdownList, sourceSeries, STATUS_SERIES, StackedDailyChart } from '../../ui/charts.tsx';
+import { QuotaBar } from '../../ui/quota-bar.tsx';
+import { Badge, Card, CardHeader, PageHeader, StatCard } from '../../ui/components/card.tsx';
+import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../../ui/components/feedback.tsx';
+import { Segmented } from '../../ui/components/segmented.tsx';
+import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
+import { errorMessage } from '../../ui/lib/errors.ts';
+import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../../ui/lib/format.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export const Route = createLazyRoute('/_app/')({ component: DashboardPage });

@@ -2,17 +2,17 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
 import { ChevronRight, KeyRound } from 'lucide-react';
 import { useState } from 'react';
-import { Button } from '../components/ui/button.tsx';
-import { Badge, Card, CardHeader, PageHeader } from '../components/ui/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock } from '../components/ui/feedback.tsx';
-import { SearchInput } from '../components/ui/field.tsx';
+import { Button } from '../../ui/components/button.tsx';
+import { Badge, Card, CardHeader, PageHeader } from '../../ui/components/card.tsx';
+import { EmptyState, ErrorState, LoadingBlock } from '../../ui/components/feedback.tsx';
+import { SearchInput } from '../../ui/components/field.tsx';
 import { KeysPanel } from '../features/keys.tsx';
-import { errorMessage } from '../lib/errors.ts';
-import { formatNumber } from '../lib/format.ts';
+import { errorMessage } from '../../ui/lib/errors.ts';
+import { formatNumber } from '../../ui/lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
 import { useSearchText } from '../lib/use-search-text.ts';
-import { cx } from '../components/ui/cx.ts';
+import { cx } from '../../ui/components/cx.ts';
 
 export const Route = createLazyRoute('/_app/keys')({ component: KeysPage });
 

@@ -1,36 +1,18 @@
 import { useMutation } from '@tanstack/react-query';
 import { createLazyRoute, useNavigate } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { signInSchema } from '../../../shared/admin.ts';
-import { Button } from '../components/ui/button.tsx';
-import { useDocumentTitle } from '../components/ui/card.tsx';
-import { Alert } from '../components/ui/feedback.tsx';
-import { Field, Input } from '../components/ui/field.tsx';
-import { readError } from '../lib/errors.ts';
-import { applyServerError, useSharedForm } from '../lib/forms.ts';
-import { formatDuration } from '../lib/format.ts';
+import { Button } from '../../ui/components/button.tsx';
+import { useDocumentTitle } from '../../ui/components/card.tsx';
+import { Alert } from '../../ui/components/feedback.tsx';
+import { Field, Input } from '../../ui/components/field.tsx';
+import { readError } from '../../ui/lib/errors.ts';
+import { applyServerError, useSharedForm } from '../../ui/lib/forms.ts';
+import { LockoutAlert, lockoutEnd, useCountdown } from '../../ui/lockout.tsx';
 import { rememberSession, takeExpiredNotice } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export const Route = createLazyRoute('/sign-in')({ component: SignInPage });
-
-/** When a lockout ends, from the server's details (lockedUntil, else retryAfterSeconds from now). */
-function lockoutEnd(details: Record<string, unknown>): number {
-  const until = typeof details['lockedUntil'] === 'string' ? Date.parse(details['lockedUntil']) : NaN;
-  const retry = typeof details['retryAfterSeconds'] === 'number' ? details['retryAfterSeconds'] : 900;
-  return Number.isNaN(until) ? Date.now() + retry * 1000 : until;
-}
-
-/** Seconds left until `until`, ticking every second while there are any. */
-function useCountdown(until: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (until === null) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [until]);
-  return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
-}
 
 function SignInPage() {
   useDocumentTitle('Sign in');
@@ -76,12 +58,7 @@ function SignInPage() {
         </div>
         <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4 rounded-xl border border-zinc-200 bg-white p-6 shadow-sm" aria-label="Sign in">
           {expired && !formError && !locked && <Alert tone="info">Your session has expired. Sign in again to carry on where you were.</Alert>}
-          {locked && (
-            <Alert title="Too many failed sign-ins">
-              Sign-in is locked for this account. Try again in <span className="font-semibold tabular-nums">{formatDuration(secondsLeft)}</span>
-              {lockedUntil !== null && <> (at {new Date(lockedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })})</>}.
-            </Alert>
-          )}
+          {locked && lockedUntil !== null && <LockoutAlert until={lockedUntil} secondsLeft={secondsLeft} />}
           {formError && !locked && <Alert>{formError}</Alert>}
           <Field label="Email" error={errors.email?.message}>
             {(p) => <Input {...p} type="email" autoComplete="username" autoFocus inputMode="email" {...form.register('email')} />}

@@ -2,21 +2,21 @@ import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link, useNavigate } from '@tanstack/react-router';
 import { ChevronLeft, MoreHorizontal } from 'lucide-react';
-import { useMemo, useState } from 'react';
-import { BreakdownList, StackedDailyChart } from '../components/charts.tsx';
-import { QuotaBar } from '../components/quota-bar.tsx';
-import { Button } from '../components/ui/button.tsx';
-import { Badge, Card, CardHeader, PageHeader, StatCard } from '../components/ui/card.tsx';
-import { ConfirmDialog } from '../components/ui/dialog.tsx';
-import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../components/ui/feedback.tsx';
-import { TabPanel, Tabs } from '../components/ui/tabs.tsx';
+import { useState } from 'react';
+import { QuotaBar } from '../../ui/quota-bar.tsx';
+import { UsageReport } from '../../ui/usage-report.tsx';
+import { Button } from '../../ui/components/button.tsx';
+import { Badge, Card, CardHeader, PageHeader } from '../../ui/components/card.tsx';
+import { ConfirmDialog } from '../../ui/components/dialog.tsx';
+import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../../ui/components/feedback.tsx';
+import { TabPanel, Tabs } from '../../ui/components/tabs.tsx';
 import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
 import { EditUserDialog, type UserView } from '../features/user-forms.tsx';
-import { errorMessage, readError } from '../lib/errors.ts';
-import { formatDate, formatMs, formatNumber, formatQuota } from '../lib/format.ts';
+import { errorMessage, readError } from '../../ui/lib/errors.ts';
+import { formatDate, formatQuota } from '../../ui/lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
-import { toast } from '../lib/toast.ts';
+import { toast } from '../../ui/lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
 
@@ -98,7 +98,6 @@ type Quota = { limit: number | null; used: number; remaining: number | null; res
 function Overview({ userId, user, quota }: { userId: string; user: UserView; quota: Quota }) {
   const analytics = useQuery(trpc.admin.analytics.user.queryOptions({ userId, days: DAYS }));
   const usage = analytics.data?.usage;
-  const chart = useMemo(() => usage?.daily.map((d) => ({ date: d.date, ok: d.requests - d.errors, errors: d.errors })) ?? [], [usage]);
   return (
     <div className="space-y-6">
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
@@ -136,48 +135,7 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
           <ErrorState message={errorMessage(analytics.error)} onRetry={() => void analytics.refetch()} />
         </Card>
       ) : (
-        <>
-          <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-            <StatCard label={`Requests (${DAYS} d)`} value={usage ? formatNumber(usage.totals.requests) : '…'} />
-            <StatCard label="Errors" value={usage ? formatNumber(usage.totals.errors) : '…'} tone={usage && usage.totals.errors > 0 ? 'warn' : 'default'} />
-            <StatCard label="Average latency" value={usage ? formatMs(usage.avgResponseMs) : '…'} />
-            <StatCard label="p95 latency" value={usage ? formatMs(usage.p95ResponseMs) : '…'} />
-          </div>
-          <Card aria-labelledby="usage-chart">
-            <CardHeader id="usage-chart" title="Requests per day" description={`Last ${DAYS} days (UTC)`} />
-            <div className="px-2 py-4 sm:px-4">
-              {!usage ? (
-                <Skeleton className="h-[240px] w-full" />
-              ) : usage.totals.requests === 0 ? (
-                <EmptyState title="No requests in the last 30 days">Calls with this user's keys appear here.</EmptyState>
-              ) : (
-                <StackedDailyChart
-                  height={240}
-                  data={chart}
-                  series={[
-                    { key: 'ok', label: 'Success', color: '#6366f1' },
-                    { key: 'errors', label: 'Errors', color: '#ef4444' },
-                  ]}
-                  summary={`${formatNumber(usage.totals.requests)} requests in ${DAYS} days, ${formatNumber(usage.totals.errors)} errors.`}
-                />
-              )}
-            </div>
-          </Card>
-          <div className="grid grid-cols-1 gap-6 md:grid-cols-3">
-            {(
-              [
-                ['By source', 'bySource'],
-                ['By endpoint', 'byEndpoint'],
-                ['By status', 'byStatus'],
-              ] as const
-            ).map(([title, key]) => (
-              <Card key={key} aria-label={`Requests ${title.toLowerCase()}`}>
-                <CardHeader title={title} />
-                {usage ? <BreakdownList items={usage[key]} label={`Requests ${title.toLowerCase()}`} /> : <LoadingBlock rows={3} />}
-              </Card>
-            ))}
-          </div>
-        </>
+        <UsageReport usage={usage} days={DAYS} empty="Calls with this user's keys appear here." />
       )}
     </div>
   );

@@ -36,10 +36,17 @@ export function Badge({ tone = 'neutral', children, className }: { tone?: BadgeT
   return <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset', tones[tone], className)}>{children}</span>;
 }
 
+let titleSuffix = 'Harmonic';
+
+/** The name after each screen's title in the browser tab: Harmonic in the admin app, the product's own name on the portal. */
+export function setTitleSuffix(suffix: string): void {
+  titleSuffix = suffix;
+}
+
 /** Names the browser tab after the screen, e.g. "Users · Harmonic". */
 export function useDocumentTitle(title: string | undefined): void {
   useEffect(() => {
-    if (title) document.title = `${title} · Harmonic`;
+    if (title) document.title = `${title} · ${titleSuffix}`;
   }, [title]);
 }
 

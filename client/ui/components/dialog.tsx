@@ -2,7 +2,7 @@ import * as AlertDialogPrimitive from '@radix-ui/react-alert-dialog';
 import * as DialogPrimitive from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
-import { errorMessage } from '../../lib/errors.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { Button } from './button.tsx';
 import { cx } from './cx.ts';
 import { Alert } from './feedback.tsx';

@@ -1,6 +1,6 @@
 import * as ToastPrimitive from '@radix-ui/react-toast';
 import { CheckCircle2, Info, X, XCircle } from 'lucide-react';
-import { dismissToast, useToasts } from '../../lib/toast.ts';
+import { dismissToast, useToasts } from '../lib/toast.ts';
 import { cx } from './cx.ts';
 
 const icons = { success: CheckCircle2, error: XCircle, info: Info };

@@ -83,24 +83,16 @@ export function useSharedForm<TForm extends FieldValues, S extends z.ZodType>(
 }
 
 /**
- * A dialog's form: a shared-schema form, its form-level error, a `close` that
- * resets both when the dialog closes, and `submitting(fn)`, a submit handler
- * that runs `fn` with the parsed input and shows a failure under the fields it
- * names (`fields`), or above the form.
+ * A form that submits to the server: a shared-schema form, its form-level error,
+ * and `submitting(fn)`, a submit handler that runs `fn` with the parsed input and
+ * shows a failure under the fields it names (`fields`), or above the form.
  */
-export function useDialogForm<TForm extends FieldValues, S extends z.ZodType>(
+export function useServerForm<TForm extends FieldValues, S extends z.ZodType>(
   schema: S,
-  opts: Parameters<typeof useSharedForm<TForm, S>>[1] & { fields: readonly string[]; onOpenChange: (open: boolean) => void },
+  opts: Parameters<typeof useSharedForm<TForm, S>>[1] & { fields: readonly string[] },
 ) {
   const [formError, setFormError] = useState<string | null>(null);
   const form = useSharedForm<TForm, S>(schema, opts);
-  const close = (next: boolean) => {
-    if (!next) {
-      form.reset();
-      setFormError(null);
-    }
-    opts.onOpenChange(next);
-  };
   const submitting = (fn: (input: z.output<S>) => Promise<void>) =>
     form.handleSubmit(async (input) => {
       setFormError(null);
@@ -110,5 +102,24 @@ export function useDialogForm<TForm extends FieldValues, S extends z.ZodType>(
         setFormError(applyServerError(err, form.setError, opts.fields, opts.fieldFor));
       }
     });
+  return { form, formError, setFormError, submitting };
+}
+
+/**
+ * A dialog's form: a server form (useServerForm) with a `close` that resets the
+ * form and its error when the dialog closes.
+ */
+export function useDialogForm<TForm extends FieldValues, S extends z.ZodType>(
+  schema: S,
+  opts: Parameters<typeof useSharedForm<TForm, S>>[1] & { fields: readonly string[]; onOpenChange: (open: boolean) => void },
+) {
+  const { form, formError, setFormError, submitting } = useServerForm<TForm, S>(schema, opts);
+  const close = (next: boolean) => {
+    if (!next) {
+      form.reset();
+      setFormError(null);
+    }
+    opts.onOpenChange(next);
+  };
   return { form, formError, close, submitting };
 }

@@ -1,4 +1,4 @@
-import { cx } from './cx.ts';
+import { cx } from '../../../ui/components/cx.ts';
 
 /** The terms a screen uses (roles, scopes), each with a line of help, under the table that shows them. */
 export function Glossary({ entries, columns, termClassName }: { entries: readonly { term: string; help: string }[]; columns: 2 | 3; termClassName?: string }) {

@@ -1,6 +1,6 @@
 import { ChevronLeft, ChevronRight } from 'lucide-react';
-import { formatNumber } from '../../lib/format.ts';
-import { Button } from './button.tsx';
+import { formatNumber } from '../../../ui/lib/format.ts';
+import { Button } from '../../../ui/components/button.tsx';
 
 /** "21–40 of 1,234" with previous/next; pages live in the URL, so the buttons just change it. */
 export function Pagination({ page, pageSize, total, onPage, noun = 'results' }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; noun?: string }) {
