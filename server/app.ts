@@ -93,6 +93,12 @@ export async function buildApp({ services, spaDir, onResponse }: BuildAppOptions
   });
 
   recordRoutes(app);
+  // Links in emails default to http://localhost:<port>, and PORT=0 only picks the port here.
+  app.addHook('onListen', (done) => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') services.mail.listening(address.port);
+    done();
+  });
   // Every hook on the hot path is callback-style: an async hook costs a promise and its resolution per request.
   const staticHeaders = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './client-address.ts';
 import { envFlag } from './env-flag.ts';
+import { jobsEnvShape, toJobsConfig, type JobsConfig } from './jobs/config.ts';
+import { mailEnvShape, toMailConfig, type MailConfig } from './mail/config.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
 
 /**
@@ -82,12 +84,18 @@ const envSchema = z.object({
   ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   ADMIN_LOGIN_ACCOUNT_HOURLY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(100),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SIGNUP_ENABLED: envFlag(true),
+  SIGNUP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
+  PORTAL_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(90 * 86_400_000).default(7 * 86_400_000),
+  PORTAL_SESSION_MAX_AGE_MS: z.coerce.number().int().min(1000).max(365 * 86_400_000).default(30 * 86_400_000),
   ...sourcesEnvShape,
+  ...jobsEnvShape,
+  ...mailEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
 
-const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL/;
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL/;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -134,7 +142,20 @@ export interface Config {
   corsOrigins: '*' | string[];
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** The customer portal's accounts (server/customers/); sign-in shares `admin.throttle`'s policy. */
+  portal: {
+    /** Off: nobody can sign up, whatever the admin setting says. */
+    signupEnabled: boolean;
+    /** Sign-ups (attempts that passed validation) per client address (IPv6: per /64) per hour. */
+    signupsPerAddressHourly: number;
+    sessionIdleMs: number;
+    sessionMaxAgeMs: number;
+  };
   sources: SourcesConfig;
+  /** Durable background jobs (server/jobs/). */
+  jobs: JobsConfig;
+  /** Email: SMTP or the console, sender, product name (server/mail/). */
+  mail: MailConfig;
 }
 
 export class ConfigError extends Error {
@@ -195,6 +216,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: e.ALLOWED_ORIGINS?.map((o) => new URL(o).origin),
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS?.map((o) => new URL(o).origin) ?? []),
     metricsToken: e.METRICS_TOKEN,
+    portal: {
+      signupEnabled: e.SIGNUP_ENABLED,
+      signupsPerAddressHourly: e.SIGNUP_MAX_PER_ADDRESS,
+      sessionIdleMs: e.PORTAL_SESSION_IDLE_MS,
+      sessionMaxAgeMs: e.PORTAL_SESSION_MAX_AGE_MS,
+    },
     sources: toSourcesConfig(e),
+    jobs: toJobsConfig(e),
+    mail: toMailConfig(e),
   };
 }

@@ -7,11 +7,15 @@ import { clientIp, presentedKey } from './rest/request.ts';
 import type { Services } from './services.ts';
 
 export const SESSION_COOKIE = 'harmonic_session';
+/** The customer realm's session cookie (the portal), never read by the admin guard nor the admin cookie by the customer guard. */
+export const CUSTOMER_COOKIE = 'harmonic_portal';
 
-/** What the admin session guard needs to know about the browser's request. */
+/** What the session guards need to know about the browser's request. */
 export interface CookieRequest {
-  /** The session cookie's value, if sent. */
+  /** The admin session cookie's value, if sent. */
   sessionToken?: string | undefined;
+  /** The customer session cookie's value, if sent. */
+  customerToken?: string | undefined;
   /** The X-CSRF-Token header. */
   csrfToken?: string | undefined;
   /** The Origin header (browsers send it on every POST). */
@@ -38,6 +42,8 @@ export interface ContextOptions {
   setHeader?: (name: string, value: string) => void;
   /** Sets (value) or clears (null) the admin session cookie. */
   setSessionCookie?: (token: string | null) => void;
+  /** Sets (value) or clears (null) the customer session cookie. */
+  setCustomerCookie?: (token: string | null) => void;
 }
 
 /** Builds the tRPC context from plain values; tests call this directly. */
@@ -51,6 +57,7 @@ export function createContextInner(opts: ContextOptions) {
     cookies: opts.cookies ?? {},
     setHeader: opts.setHeader ?? (() => undefined),
     setSessionCookie: opts.setSessionCookie ?? (() => undefined),
+    setCustomerCookie: opts.setCustomerCookie ?? (() => undefined),
   };
 }
 
@@ -82,6 +89,7 @@ export function createContextFactory(services: Services) {
       apiKeyError,
       cookies: {
         sessionToken: req.cookies[SESSION_COOKIE],
+        customerToken: req.cookies[CUSTOMER_COOKIE],
         csrfToken: one(req.headers['x-csrf-token']),
         origin: one(req.headers.origin),
         fetchSite: one(req.headers['sec-fetch-site']),
@@ -90,10 +98,14 @@ export function createContextFactory(services: Services) {
         userAgent: one(req.headers['user-agent']),
       },
       setHeader: (name, value) => void res.header(name, value),
-      setSessionCookie: (token) => {
-        if (token === null) void res.clearCookie(SESSION_COOKIE, { path: '/' });
-        else void res.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
-      },
+      setSessionCookie: (token) => setCookie(res, SESSION_COOKIE, token, secure),
+      setCustomerCookie: (token) => setCookie(res, CUSTOMER_COOKIE, token, secure),
     });
   };
+}
+
+/** A session cookie: httpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure over https. */
+function setCookie(res: CreateFastifyContextOptions['res'], name: string, token: string | null, secure: boolean): void {
+  if (token === null) void res.clearCookie(name, { path: '/' });
+  else void res.setCookie(name, token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
 }

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs, type AdminSessionCookie } from './testing/admin.ts';
+import { createCustomer, portalClient, signInCustomer, type CustomerSessionCookie } from './testing/customers.ts';
 import { createUserWithKey, TEST_ACTOR, type UserWithKey } from './testing/fixtures.ts';
 import {
   runCommonAdminProcedureTests,
+  runCommonCustomerProcedureTests,
   runCommonKeyedProcedureTests,
   runCommonManagementRouteTests,
   runCommonRestRouteTests,
   runProcedureLayoutTests,
+  type CustomerCredentials,
   type ManagementCredentials,
   type ManagementLayout,
   type ProcedureLayout,
@@ -21,9 +24,24 @@ import { MANAGEMENT_SCOPES, type ManagementScope } from '../shared/management.ts
  * means adding it here, on purpose; everything else is checked against its guard.
  */
 const PROCEDURES: ProcedureLayout = {
-  publicProcedures: ['system.health', 'data.sources', 'auth.signIn', 'auth.me'],
+  publicProcedures: [
+    'system.health',
+    'data.sources',
+    'auth.signIn',
+    'auth.me',
+    'portal.public.info',
+    'portal.auth.signUp',
+    'portal.auth.signIn',
+    'portal.auth.me',
+    'portal.auth.verifyEmail',
+    'portal.auth.forgotPassword',
+    'portal.auth.resetPassword',
+    'portal.auth.confirmEmailChange',
+  ],
   adminRouters: ['admin', 'auth'],
   keyedRouters: ['data', 'usage', 'keys'],
+  customerRouters: ['portal'],
+  customerOwnedIds: { 'portal.keys.rotate': 'key', 'portal.keys.revoke': 'key', 'portal.account.endSession': 'session' },
   ownerOnly: ['admin.accounts.', 'admin.managementKeys.'],
 };
 
@@ -69,6 +87,8 @@ let suspended: UserWithKey;
 let viewer: AdminSessionCookie;
 let admin: AdminSessionCookie;
 let management: ManagementCredentials;
+let customer: CustomerSessionCookie;
+let customers: CustomerCredentials;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -85,6 +105,18 @@ beforeAll(async () => {
   await server.services.managementKeys.authenticate(em(), revoked.key);
   await server.services.managementKeys.revoke(em(), { id: revoked.id, actor: TEST_ACTOR });
   management = { apiKey: active.key, byScope, revoked: revoked.key };
+
+  const victim = await createCustomer(server);
+  customer = await signInCustomer(server, victim.email, victim.password);
+  const victimKey = await server.services.keys.create(em(), { userId: victim.userId, name: 'victim', actor: TEST_ACTOR });
+  const victimSession = (await portalClient(server, customer).portal.account.sessions.query()).find((x) => x.current);
+  const other = await createCustomer(server);
+  customers = {
+    apiKey: active.key,
+    adminSession: admin,
+    victim: { session: customer, email: victim.email, keyId: victimKey.id, masked: victimKey.masked, sessionId: victimSession?.id ?? '' },
+    otherSession: () => signInCustomer(server, other.email, other.password),
+  };
 });
 afterAll(() => server.close());
 
@@ -96,7 +128,7 @@ describe('every keyed procedure is guarded', () => {
   runCommonKeyedProcedureTests(
     () => server,
     PROCEDURES,
-    () => ({ suspendedUserKey: suspended.key, adminSession: admin }),
+    () => ({ suspendedUserKey: suspended.key, adminSession: admin, customerSession: customer }),
   );
 });
 
@@ -104,7 +136,15 @@ describe('every admin procedure is guarded', () => {
   runCommonAdminProcedureTests(
     () => server,
     PROCEDURES,
-    () => ({ apiKey: active.key, viewer, admin }),
+    () => ({ apiKey: active.key, viewer, admin, customerSession: customer }),
+  );
+});
+
+describe('every customer (portal) procedure is guarded, and a customer reaches only their own data', () => {
+  runCommonCustomerProcedureTests(
+    () => server,
+    PROCEDURES,
+    () => customers,
   );
 });
 

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { AdminSession, AuthThrottle } from './admin/auth/entity.ts';
 import { audit, SYSTEM_ACTOR } from './audit/service.ts';
+import { LONGEST_RATE_WINDOW_MS } from './auth/rate-limit.ts';
 import type { Config } from './config.ts';
+import { AccountToken, CustomerSession } from './customers/entity.ts';
 import { housekeepingRepository } from './db/housekeeping.ts';
 import type { Orm } from './db/orm.ts';
 import { ApiKey } from './keys/entity.ts';
@@ -12,7 +14,8 @@ import { maskKey } from './keys/format.ts';
  * first on each tick (the rest skip it), all in one transaction:
  *  - write a `key.expired` audit event for every key whose expiry passed;
  *  - create the next months' ledger partitions;
- *  - forget expired admin sessions and stale sign-in throttling rows.
+ *  - forget expired admin and customer sessions, link tokens a day past their expiry, and stale
+ *    sign-in throttling and rate-limit rows.
  */
 export class MaintenanceJob {
   private timer: NodeJS.Timeout | undefined;
@@ -65,10 +68,15 @@ export class MaintenanceJob {
       }
       await housekeeping.ensureUsagePartitions();
       await tx.getRepository(AdminSession).purgeExpired(this.config.admin.sessionMaxAgeMs);
+      await tx.getRepository(CustomerSession).purgeExpired(this.config.portal.sessionMaxAgeMs);
+      await tx.getRepository(AccountToken).purgeExpired();
       const throttle = this.config.admin.throttle;
-      await tx
-        .getRepository(AuthThrottle)
-        .purgeEnded({ ipWindowMs: throttle.ip.windowMs, accountWindowMs: throttle.account.windowMs, knownAddressMs: throttle.knownAddressMs });
+      await tx.getRepository(AuthThrottle).purgeEnded({
+        ipWindowMs: throttle.ip.windowMs,
+        accountWindowMs: throttle.account.windowMs,
+        knownAddressMs: throttle.knownAddressMs,
+        rateWindowMs: LONGEST_RATE_WINDOW_MS,
+      });
       await tx.flush();
       return expired.length;
     });

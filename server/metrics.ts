@@ -60,6 +60,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly customerLockouts = new Counter({
+    name: 'harmonic_customer_signin_lockouts_total',
+    help: 'Customer (portal) sign-in lockouts started, by scope: address, account_address, account_cap',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   readonly keyCacheLookups = new Counter({
     name: 'harmonic_key_cache_lookups_total',
     help: 'Key verification cache lookups: hit, rejected_hit (a cached failure) or miss',
@@ -82,7 +89,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(opts: { ledger: () => { pending: number; lagMs: number; written: number }; pool: () => Pool | undefined; keyCacheSize: () => number }) {
+  readonly jobs = new Counter({
+    name: 'harmonic_jobs_total',
+    help: 'Background job attempts by queue and outcome: completed, retried (failed, will run again) or failed (for good)',
+    labelNames: ['queue', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: {
+    ledger: () => { pending: number; lagMs: number; written: number };
+    pool: () => Pool | undefined;
+    keyCacheSize: () => number;
+    /** Jobs waiting and running per queue (server/jobs/); empty when jobs are not started. */
+    jobQueues?: () => Promise<{ queue: string; queued: number; active: number }[]>;
+  }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'harmonic_' });
     new Gauge({
       name: 'harmonic_ledger_pending_events',
@@ -126,6 +146,21 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(opts.keyCacheSize());
+      },
+    });
+    new Gauge({
+      name: 'harmonic_job_queue_jobs',
+      help: 'Background jobs per queue, queued (waiting or due for a retry) and active, as pg-boss last counted them',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        // A scrape while the database is away still answers, without the queue counts.
+        const queues = await opts.jobQueues?.().catch(() => []);
+        for (const q of queues ?? []) {
+          this.set({ queue: q.queue, state: 'queued' }, q.queued);
+          this.set({ queue: q.queue, state: 'active' }, q.active);
+        }
       },
     });
   }

@@ -3,13 +3,17 @@ import type { Logger } from 'pino';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
 import type { Config } from './config.ts';
+import { CustomerAccountService } from './customers/account.ts';
+import { CustomerAuthService } from './customers/auth.ts';
 import type { Orm } from './db/orm.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { InvalidationListener } from './events/invalidation.ts';
+import { Jobs } from './jobs/service.ts';
 import { KbService } from './kb/service.ts';
 import { BcryptPool } from './keys/bcrypt-pool.ts';
 import { KeyCache } from './keys/cache.ts';
 import { KeyService } from './keys/service.ts';
+import { MailService } from './mail/service.ts';
 import { VerifyThrottle } from './keys/throttle.ts';
 import { ManagementKeyService, type VerifiedManagementKey } from './management/service.ts';
 import { MaintenanceJob } from './maintenance.ts';
@@ -18,6 +22,7 @@ import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/admission/ledger.ts';
 import { Admissions } from './usage/admission/service.ts';
+import { SettingsService } from './settings/service.ts';
 import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
@@ -50,22 +55,42 @@ export interface Services {
   /** Admin accounts and their roles (server/admin/accounts/). */
   adminAccounts: AdminAccountService;
   tiers: TierService;
+  /** What admins change at run time (server/settings/): sign-up on or off. */
+  settings: SettingsService;
+  /** Customers' sign-up, sign-in and sessions on the portal (server/customers/). */
+  customerAuth: CustomerAuthService;
+  /** Customers' own account changes and the emailed links that finish them (server/customers/). */
+  customerAccounts: CustomerAccountService;
   maintenance: MaintenanceJob;
   metrics: Metrics;
+  /** Durable background jobs on pg-boss (server/jobs/). */
+  jobs: Jobs;
+  /** Email: kinds defined by their owners, sent by jobs (server/mail/). */
+  mail: MailService;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; orm: Orm }): Services {
+export function createServices(deps: {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  /** Where emails are printed when SMTP_URL is unset; stdout by default (tests capture it). */
+  mailConsole?: (text: string) => void;
+}): Services {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
-  const metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size });
+  const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths() });
+  const jobs: Jobs = new Jobs({ connectionString: orm.config.get('clientUrl') ?? '', logger, config: config.jobs, metrics, shutdownTimeoutMs: config.shutdownTimeoutMs });
+  const mail = new MailService({ config, logger, jobs, orm, ...(deps.mailConsole ? { write: deps.mailConsole } : {}) });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
   const throttle = new VerifyThrottle();
   const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics });
   const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
+  const settings = new SettingsService({ config });
+  const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings, mail });
   const usage = new UsageService({
     admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
     ledger,
@@ -91,7 +116,12 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
     adminAuth: new AdminAuthService({ config, logger, metrics }),
     adminAccounts: new AdminAccountService({ config }),
     tiers: new TierService(),
+    settings,
+    customerAuth,
+    customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
     maintenance: new MaintenanceJob({ orm, logger, config }),
+    jobs,
+    mail,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -105,15 +135,19 @@ export function createServices(deps: { config: Config; logger: Logger; orm: Orm 
   };
 }
 
-/** Starts background work: the ledger's flush timer and the LISTEN connection for invalidations. */
+/** Starts background work: the ledger's flush timer, the LISTEN connection for invalidations, and the job workers. */
 export async function startServices(services: Services): Promise<void> {
   services.ledger.start();
   services.maintenance.start();
   await services.invalidations.start();
+  await services.jobs.start();
 }
 
 /** Stops background work and flushes the ledger; the ORM is closed by the caller afterwards. */
 export async function stopServices(services: Services): Promise<void> {
+  // First: running jobs may still write through the ORM and the ledger.
+  await services.jobs.stop();
+  services.mail.close();
   await services.maintenance.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();

@@ -2,6 +2,7 @@ import { TRPCError, initTRPC, type TRPCDefaultErrorShape } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { adminActor } from './admin/accounts/service.ts';
+import { customerActor } from './customers/auth.ts';
 import type { Context } from './context.ts';
 import { databaseUnavailable, isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, ERROR_TABLE, validationError, type ErrorCode, type FieldIssue } from './errors.ts';
@@ -14,7 +15,7 @@ import { inputDepthIssue, zodIssues } from './validation.ts';
  */
 /** Which guard a procedure sits behind; read by the shared guard tests. */
 export interface ProcedureMeta {
-  auth?: 'public' | 'key' | 'admin';
+  auth?: 'public' | 'key' | 'admin' | 'customer';
   /** For admin procedures that only owners may call (managing admin accounts). */
   role?: 'owner';
   /** An admin's own session and password: viewers may change those too. */
@@ -167,3 +168,22 @@ export const ownerProcedure = adminProcedure.meta({ auth: 'admin', role: 'owner'
 
 /** An admin's own session and password, which every role may manage. */
 export const selfServiceProcedure = adminProcedure.meta({ auth: 'admin', selfService: true });
+
+/**
+ * Authenticated by the customer session cookie (the portal's realm): an admin session or an API
+ * key never passes it, nor does a customer session pass the admin guard. No session, or an
+ * expired or ended one: UNAUTHORIZED. Mutations also need the session's CSRF token in
+ * X-CSRF-Token (FORBIDDEN). The context gains the customer, whose id every customer procedure
+ * takes from here and never from its input, and the actor their changes are audited under.
+ */
+export const customerProcedure = publicProcedure.meta({ auth: 'customer' }).use(async ({ ctx, next, type }) => {
+  const { customerAuth } = allServices(ctx);
+  if (!ctx.cookies.customerToken) throw new AppError('UNAUTHORIZED', 'Sign in first');
+  if (!originAllowed(ctx)) throw new AppError('FORBIDDEN', 'This origin may not use the portal API');
+  const session = await customerAuth.authenticate(ctx.em, ctx.cookies.customerToken);
+  if (!session) throw new AppError('UNAUTHORIZED', 'Your session has expired; sign in again');
+  if (type === 'mutation' && !customerAuth.csrfMatches(session.identity, ctx.cookies.csrfToken)) {
+    throw new AppError('FORBIDDEN', 'Missing or invalid X-CSRF-Token header');
+  }
+  return next({ ctx: { customer: session.identity, customerUser: session.user, actor: customerActor(session.identity, ctx.ip) } });
+});

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { text } from './text.ts';
 import { createKeySchema, MAX_ROTATION_GRACE_SECONDS } from './keys.ts';
 import { breakdownSchema } from './usage.ts';
-import { emailSchema, tierNameSchema, userNameSchema } from './users.ts';
+import { emailSchema, tierNameSchema, USER_ORIGINS, userNameSchema } from './users.ts';
 
 /**
  * Input shapes of the admin API (tRPC), shared by the server and the admin SPA's forms,
@@ -91,6 +91,10 @@ export const userViewSchema = z.object({
   tierId: z.uuid(),
   status: z.enum(USER_STATUSES),
   createdAt: z.iso.datetime(),
+  /** `signup`: the customer signed up on the portal; `admin`: an admin created them (app, CLI or management API). */
+  origin: z.enum(USER_ORIGINS),
+  /** When the customer followed a link sent to their email; null: not verified (they cannot create keys on the portal yet). */
+  emailVerifiedAt: z.iso.datetime().nullable(),
 });
 export type UserView = z.infer<typeof userViewSchema>;
 
@@ -142,6 +146,8 @@ export const createTierSchema = z.strictObject({
   priceCents: priceSchema,
   description: text().trim().max(1000, 'must be at most 1000 characters').default(''),
   isDefault: z.boolean().optional(),
+  /** Shown on the portal's public pages; omitted: not shown. */
+  public: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type CreateTierInput = z.input<typeof createTierSchema>;
 
@@ -152,6 +158,7 @@ export const updateTierSchema = z.strictObject({
   priceCents: priceSchema.optional(),
   description: text().trim().max(1000, 'must be at most 1000 characters').optional(),
   isDefault: z.literal(true, { error: 'can only be set to true (make another tier the default instead)' }).optional(),
+  public: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type UpdateTierInput = z.input<typeof updateTierSchema>;
 
@@ -162,11 +169,31 @@ export const tierViewSchema = z.object({
   priceCents: z.int().nullable(),
   description: text(),
   isDefault: z.boolean(),
+  /** Shown on the portal's front page and Plan screen; a tier that is not public is still assignable by admins. */
+  public: z.boolean(),
   /** Live users on this tier. */
   users: z.int(),
   createdAt: z.iso.datetime(),
 });
 export type TierView = z.infer<typeof tierViewSchema>;
+
+// Settings
+
+/** `admin.settings.get` and `update`: what admins change at run time. */
+export const adminSettingsSchema = z.object({
+  /** The admins' switch for portal sign-up. */
+  signupEnabled: z.boolean(),
+  /** False when the server runs with SIGNUP_ENABLED=false, which closes sign-up whatever the switch says. */
+  signupAllowedByServer: z.boolean(),
+  /** Whether anyone can sign up right now: both of the above. */
+  signupOpen: z.boolean(),
+});
+export type AdminSettings = z.infer<typeof adminSettingsSchema>;
+
+export const updateSettingsSchema = z.strictObject({
+  signupEnabled: z.boolean({ error: 'must be true or false' }).optional(),
+});
+export type UpdateSettingsInput = z.input<typeof updateSettingsSchema>;
 
 // Keys of any user
 

@@ -11,9 +11,8 @@ import { emailSchema, userNameSchema } from './users.ts';
  * shapes from here.
  */
 
-/** How a user came to exist: signed up on the portal, or created by an admin (app, CLI or management API). */
-export const USER_ORIGINS = ['signup', 'admin'] as const;
-export type UserOrigin = (typeof USER_ORIGINS)[number];
+// Defined beside the other user shapes, so that shared/admin.ts (which this file imports) can use it too.
+export { USER_ORIGINS, type UserOrigin } from './users.ts';
 
 /**
  * A customer's new password: at least 12 characters, at most 72 bytes (bcrypt's limit),

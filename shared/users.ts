@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { storableText, text } from './text.ts';
 
+/** How a user came to exist: signed up on the portal, or created by an admin (app, CLI or management API). */
+export const USER_ORIGINS = ['signup', 'admin'] as const;
+export type UserOrigin = (typeof USER_ORIGINS)[number];
+
 export const emailSchema = z
   .email({ error: 'must be an email address' })
   .max(320, 'must be at most 320 characters')

@@ -2,9 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditPage } from '../../shared/admin.ts';
 import { AuditEvent } from './entity.ts';
 
-/** Who did something: an admin, an API key acting for its user, a management key (an operator's script), the CLI, or Harmonic itself. */
+/**
+ * Who did something: an admin, an API key acting for its user, a management key (an operator's script),
+ * the CLI, Harmonic itself, or a customer on the portal.
+ */
 export interface Actor {
-  type: 'admin' | 'api_key' | 'management_key' | 'cli' | 'system';
+  type: 'admin' | 'api_key' | 'management_key' | 'cli' | 'system' | 'customer';
   id: string | null;
   /** Human label kept with the event (admin email, masked key, OS user). */
   label: string;

@@ -33,6 +33,9 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   admin_sessions: { kind: 'local' },
   auth_throttle: { kind: 'local' },
   management_keys: { kind: 'local' },
+  customer_sessions: { kind: 'local' },
+  account_tokens: { kind: 'local' },
+  settings: { kind: 'local' },
   mikro_orm_migrations: { kind: 'local' },
 };
 

@@ -1,9 +1,11 @@
 import { AdminAccount } from '../admin/accounts/entity.ts';
 import { AdminSession, AuthThrottle } from '../admin/auth/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
+import { AccountToken, CustomerSession } from '../customers/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey, KeyUsage } from '../keys/entity.ts';
 import { ManagementKey } from '../management/entity.ts';
+import { Settings } from '../settings/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entity.ts';
 import { User } from '../users/entity.ts';
@@ -24,4 +26,7 @@ export const entities = [
   AdminSession,
   AuthThrottle,
   ManagementKey,
+  CustomerSession,
+  AccountToken,
+  Settings,
 ];

@@ -6,15 +6,18 @@ import { migrateDown, migrateUp, pendingMigrations } from './migrate.ts';
 import { migrationsList } from './migrations/index.ts';
 
 const DOMAIN_TABLES = [
+  'account_tokens',
   'admin_accounts',
   'admin_sessions',
   'api_keys',
   'audit_events',
   'auth_throttle',
+  'customer_sessions',
   'demo_counters',
   'kb_entries',
   'key_usage',
   'management_keys',
+  'settings',
   'tiers',
   'usage_counters',
   'usage_events',

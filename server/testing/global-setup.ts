@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import pino from 'pino';
 import { initOrm } from '../db/orm.ts';
+import { Jobs } from '../jobs/service.ts';
 import { migrateUp } from '../db/migrate.ts';
 import { databaseUrl, findTestPostgres, withAdminClient } from './postgres.ts';
 
@@ -46,6 +47,10 @@ export default async function setup(project: TestProject) {
   const orm = await initOrm({ clientUrl: databaseUrl(server.adminUrl, template), logger: pino({ level: 'warn' }) });
   await migrateUp(orm);
   await orm.close();
+  // pg-boss installs its schema on first start; once here, rather than in every test file's database.
+  const jobs = new Jobs({ connectionString: databaseUrl(server.adminUrl, template), logger: pino({ level: 'warn' }), config: { pollingIntervalSeconds: 2, poolMax: 2 } });
+  await jobs.start();
+  await jobs.stop();
 
   project.provide('pgAdminUrl', server.adminUrl);
   project.provide('pgTemplateDb', template);

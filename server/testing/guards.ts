@@ -4,6 +4,7 @@ import { registeredRoutes } from '../route-table.ts';
 import { appRouter } from '../routers/root.ts';
 import type { ProcedureMeta } from '../trpc.ts';
 import type { AdminSessionCookie } from './admin.ts';
+import type { CustomerSessionCookie } from './customers.ts';
 import type { TestServer } from './server.ts';
 
 /**
@@ -15,7 +16,7 @@ import type { TestServer } from './server.ts';
  */
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
-export type Guard = 'public' | 'key' | 'admin';
+export type Guard = 'public' | 'key' | 'admin' | 'customer';
 
 export interface ProcedureInfo {
   path: string;
@@ -43,6 +44,14 @@ export interface ProcedureLayout {
   adminRouters: readonly string[];
   /** Top-level routers whose other procedures need an API key. */
   keyedRouters: readonly string[];
+  /** Top-level routers whose other procedures need a customer session (the portal). */
+  customerRouters: readonly string[];
+  /**
+   * The customer procedures that take the id of something a customer owns, and of what: given
+   * another customer's, each must answer NOT_FOUND. Every other customer procedure must refuse
+   * such an id as input or answer only with the caller's own data.
+   */
+  customerOwnedIds: Readonly<Record<string, 'key' | 'session'>>;
   /** Path prefixes (e.g. `admin.accounts.`) only owners may call. */
   ownerOnly: readonly string[];
 }
@@ -53,12 +62,14 @@ export function requiredGuard(layout: ProcedureLayout, path: string): Guard | un
   const top = path.split('.')[0] ?? '';
   if (layout.adminRouters.includes(top)) return 'admin';
   if (layout.keyedRouters.includes(top)) return 'key';
+  if (layout.customerRouters.includes(top)) return 'customer';
   return undefined;
 }
 
 interface Credentials {
   apiKey?: string;
   session?: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'>;
+  customer?: Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'>;
 }
 
 interface Outcome {
@@ -68,21 +79,29 @@ interface Outcome {
   appCode: unknown;
 }
 
-/** Calls a procedure over HTTP, as a client would, with the given credentials and an empty input. */
-async function callProcedure(server: TestServer, p: ProcedureInfo, creds: Credentials): Promise<Outcome> {
+/** Calls a procedure over HTTP, as a client would, with the given credentials and input (empty by default). */
+async function callProcedureWithBody(server: TestServer, p: ProcedureInfo, creds: Credentials, input: unknown = {}): Promise<Outcome & { text: string }> {
   const headers: Record<string, string> = {};
   if (creds.apiKey !== undefined) headers['x-api-key'] = creds.apiKey;
-  if (creds.session) {
-    headers['cookie'] = `harmonic_session=${creds.session.sessionToken}`;
-    headers['x-csrf-token'] = creds.session.csrfToken;
-  }
+  const cookies: string[] = [];
+  if (creds.session) cookies.push(`harmonic_session=${creds.session.sessionToken}`);
+  if (creds.customer) cookies.push(`harmonic_portal=${creds.customer.sessionToken}`);
+  if (cookies.length) headers['cookie'] = cookies.join('; ');
+  const csrf = creds.session?.csrfToken ?? creds.customer?.csrfToken;
+  if (csrf !== undefined) headers['x-csrf-token'] = csrf;
   const url = `${server.url}/trpc/${p.path}`;
   const res =
     p.type === 'query'
-      ? await fetch(url, { headers })
-      : await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
-  const body = (await res.json()) as { error?: { data?: { code?: string; appCode?: unknown } } };
-  return { status: res.status, code: body.error?.data?.code ?? (res.ok ? 'OK' : `HTTP ${res.status}`), appCode: body.error?.data?.appCode };
+      ? await fetch(input === undefined || (typeof input === 'object' && input !== null && !Object.keys(input).length) ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const text = await res.text();
+  const body = JSON.parse(text) as { error?: { data?: { code?: string; appCode?: unknown } } };
+  return { status: res.status, code: body.error?.data?.code ?? (res.ok ? 'OK' : `HTTP ${res.status}`), appCode: body.error?.data?.appCode, text };
+}
+
+async function callProcedure(server: TestServer, p: ProcedureInfo, creds: Credentials): Promise<Outcome> {
+  const { status, code, appCode } = await callProcedureWithBody(server, p, creds);
+  return { status, code, appCode };
 }
 
 /**
@@ -93,7 +112,7 @@ async function callProcedure(server: TestServer, p: ProcedureInfo, creds: Creden
 export function runProcedureLayoutTests(getServer: () => TestServer, layout: ProcedureLayout): void {
   const all = allProcedures();
 
-  it('every procedure is pinned as public or sits under an admin or keyed router', () => {
+  it('every procedure is pinned as public or sits under an admin, keyed or customer router', () => {
     expect(all.filter((p) => requiredGuard(layout, p.path) === undefined).map((p) => p.path)).toEqual([]);
     expect(layout.publicProcedures.filter((path) => !all.some((p) => p.path === path))).toEqual([]);
   });
@@ -122,7 +141,11 @@ export function runProcedureLayoutTests(getServer: () => TestServer, layout: Pro
 export function runCommonKeyedProcedureTests(
   getServer: () => TestServer,
   layout: ProcedureLayout,
-  credentials: () => { suspendedUserKey: string; adminSession: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'> },
+  credentials: () => {
+    suspendedUserKey: string;
+    adminSession: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'>;
+    customerSession: Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'>;
+  },
 ): void {
   const keyed = allProcedures().filter((p) => requiredGuard(layout, p.path) === 'key');
   const cases = keyed.map((p) => [p.path, p] as const);
@@ -146,6 +169,11 @@ export function runCommonKeyedProcedureTests(
     const outcome = await callProcedure(getServer(), p, { session: credentials().adminSession });
     expect(outcome).toEqual({ status: 401, code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED' });
   });
+
+  it.each(cases)('%s: a customer session and no key → UNAUTHORIZED', async (_path, p) => {
+    const outcome = await callProcedure(getServer(), p, { customer: credentials().customerSession });
+    expect(outcome).toEqual({ status: 401, code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED' });
+  });
 }
 
 /**
@@ -157,7 +185,7 @@ export function runCommonKeyedProcedureTests(
 export function runCommonAdminProcedureTests(
   getServer: () => TestServer,
   layout: ProcedureLayout,
-  credentials: () => { apiKey: string; viewer: AdminSessionCookie; admin: AdminSessionCookie },
+  credentials: () => { apiKey: string; viewer: AdminSessionCookie; admin: AdminSessionCookie; customerSession: Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'> },
 ): void {
   const guarded = allProcedures().filter((p) => requiredGuard(layout, p.path) === 'admin');
   const ownerOnly = guarded.filter((p) => layout.ownerOnly.some((prefix) => p.path.startsWith(prefix)));
@@ -175,6 +203,10 @@ export function runCommonAdminProcedureTests(
     expect(await callProcedure(getServer(), p, { apiKey: credentials().apiKey })).toEqual(refused('UNAUTHORIZED'));
   });
 
+  it.each(cases(guarded))('%s: a customer session and no admin session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { customer: credentials().customerSession })).toEqual(refused('UNAUTHORIZED'));
+  });
+
   it.each(cases(guarded))('%s: an expired or made-up session → UNAUTHORIZED', async (_path, p) => {
     expect(await callProcedure(getServer(), p, { session: { sessionToken: 'x'.repeat(43), csrfToken: 'y' } })).toEqual(refused('UNAUTHORIZED'));
   });
@@ -190,6 +222,83 @@ export function runCommonAdminProcedureTests(
 
   it.each(cases(ownerOnly))('%s: an admin who is not an owner → FORBIDDEN', async (_path, p) => {
     expect(await callProcedure(getServer(), p, { session: credentials().admin })).toEqual(refused('FORBIDDEN'));
+  });
+}
+
+/** What the customer suite needs: a victim customer with a key and a session, and a way to get fresh sessions of another. */
+export interface CustomerCredentials {
+  apiKey: string;
+  adminSession: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'>;
+  victim: {
+    session: Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'>;
+    email: string;
+    keyId: string;
+    /** The masked key, as a list would show it. */
+    masked: string;
+    sessionId: string;
+  };
+  /** A fresh session of another customer (each call signs in anew, since some procedures end the session they run in). */
+  otherSession(): Promise<Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'>>;
+}
+
+/**
+ * Runs every procedure of the customer routers with no credential's stand-ins: an API key and an
+ * admin session (neither is a customer session: 401), a made-up customer session (401), a real one
+ * without its CSRF token on a mutation (403); and as another customer given the first customer's
+ * key and session ids, which must answer NOT_FOUND where the procedure takes such an id (pinned
+ * in `customerOwnedIds`) and otherwise refuse the id or answer with the caller's own data only:
+ * never one of the first customer's ids, address or masked key.
+ */
+export function runCommonCustomerProcedureTests(getServer: () => TestServer, layout: ProcedureLayout, credentials: () => CustomerCredentials): void {
+  const guarded = allProcedures().filter((p) => requiredGuard(layout, p.path) === 'customer');
+  const mutations = guarded.filter((p) => p.type === 'mutation');
+  const refused = (code: 'UNAUTHORIZED' | 'FORBIDDEN') => ({ status: code === 'UNAUTHORIZED' ? 401 : 403, code, appCode: code });
+  const cases = (list: ProcedureInfo[]) => list.map((p) => [p.path, p] as const);
+
+  it('finds the customer procedures to check, and the pinned id-taking ones exist', () => {
+    expect(guarded.length).toBeGreaterThan(0);
+    expect(Object.keys(layout.customerOwnedIds).filter((path) => !guarded.some((p) => p.path === path))).toEqual([]);
+  });
+
+  it.each(cases(guarded))('%s: an API key and no session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { apiKey: credentials().apiKey })).toEqual(refused('UNAUTHORIZED'));
+  });
+
+  it.each(cases(guarded))('%s: an admin session and no customer session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { session: credentials().adminSession })).toEqual(refused('UNAUTHORIZED'));
+  });
+
+  it.each(cases(guarded))('%s: an expired or made-up customer session → UNAUTHORIZED', async (_path, p) => {
+    expect(await callProcedure(getServer(), p, { customer: { sessionToken: 'x'.repeat(43), csrfToken: 'y' } })).toEqual(refused('UNAUTHORIZED'));
+  });
+
+  it.each(cases(mutations))('%s: a customer session without its CSRF token → FORBIDDEN', async (_path, p) => {
+    const { victim } = credentials();
+    expect(await callProcedure(getServer(), p, { customer: { sessionToken: victim.session.sessionToken, csrfToken: 'wrong' } })).toEqual(refused('FORBIDDEN'));
+  });
+
+  it.each(cases(guarded))("%s as another customer, given the first customer's ids: NOT_FOUND or only their own data", async (path, p) => {
+    const { victim } = credentials();
+    const secrets = [victim.keyId, victim.sessionId, victim.email, victim.masked];
+    const owned = layout.customerOwnedIds[path];
+    for (const [kind, id] of [['key', victim.keyId], ['session', victim.sessionId]] as const) {
+      const outcome = await callProcedureWithBody(getServer(), p, { customer: await credentials().otherSession() }, { id });
+      // The id sent may come back in a NOT_FOUND's message; it tells the caller nothing they did not send.
+      expect(secrets.filter((s) => s !== id && outcome.text.includes(s)), `${path} with the first customer's ${kind} id`).toEqual([]);
+      if (owned === kind) expect({ status: outcome.status, code: outcome.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+      // Refused as input, or done for the caller (e.g. a conflict or a rate limit of their own): never a guard failure or a crash.
+      else expect([401, 403].includes(outcome.status) || outcome.status >= 500, `${path}: ${outcome.status} ${outcome.code}`).toBe(false);
+    }
+  });
+
+  it("the first customer's session and key are untouched by everything the other customer tried", async () => {
+    const { victim } = credentials();
+    const list = allProcedures().find((p) => p.path === 'portal.keys.list');
+    if (!list) throw new Error('portal.keys.list is gone');
+    const outcome = await callProcedureWithBody(getServer(), list, { customer: victim.session });
+    expect(outcome.status).toBe(200);
+    expect(outcome.text).toContain(victim.keyId);
+    expect(outcome.text).not.toContain('"revoked"');
   });
 }
 

@@ -28,6 +28,8 @@ export interface TestServer {
   config: Config;
   /** Captured log lines (JSON strings), for assertions about what was logged. */
   logs: string[];
+  /** What the server printed on the console outside the log: emails, when SMTP_URL is unset. */
+  printed: string[];
   /** Every response the server sent, for checking against the OpenAPI document (server/testing/openapi.ts). */
   responses: SentResponse[];
   close(): Promise<void>;
@@ -49,7 +51,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // The production logger, redaction included, writing into memory.
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) });
   const orm = await initOrm({ clientUrl: db.url, poolMax: config.dbPoolMax, logger });
-  const services = createServices({ config, logger, orm });
+  const printed: string[] = [];
+  const services = createServices({ config, logger, orm, mailConsole: (text) => void printed.push(text) });
   await startServices(services);
   const responses: SentResponse[] = [];
   const app = await buildApp({ services, onResponse: (r) => void responses.push(r) });
@@ -64,6 +67,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     db,
     config,
     logs,
+    printed,
     responses,
     async close() {
       await app.close();

@@ -16,6 +16,8 @@ const TierSchema = defineEntity({
     description: p.text().default(''),
     /** The tier new users get when none is named. */
     isDefault: p.boolean().default(false),
+    /** Shown on the portal's front page and Plan screen, for anyone to see. */
+    public: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

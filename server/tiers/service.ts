@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateTierInput, TierView, UpdateTierInput } from '../../shared/admin.ts';
+import type { PublicTier } from '../../shared/portal.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
@@ -15,8 +16,21 @@ function tierView(t: Tier, users: number): TierView {
     priceCents: t.priceCents ?? null,
     description: t.description,
     isDefault: t.isDefault,
+    public: t.public,
     users,
     createdAt: t.createdAt.toISOString(),
+  };
+}
+
+/** A tier as the portal shows it: what it offers, not who is on it. */
+export function publicTierView(t: Tier): PublicTier {
+  return {
+    id: t.id,
+    name: t.name,
+    monthlyQuota: t.monthlyQuota ?? null,
+    priceCents: t.priceCents ?? null,
+    description: t.description,
+    isDefault: t.isDefault,
   };
 }
 
@@ -35,6 +49,12 @@ export class TierService {
     return tiers.map((t) => tierView(t, byTier.get(t.id) ?? 0));
   }
 
+  /** The tiers admins made public, cheapest quota first, as the portal lists them. */
+  async listPublic(em: EntityManager): Promise<PublicTier[]> {
+    const tiers = await em.find(Tier, { public: true }, { orderBy: { monthlyQuota: 'asc nulls last', name: 'asc' } });
+    return tiers.map(publicTierView);
+  }
+
   async create(em: EntityManager, input: CreateTierInput & { description: string }, actor: Actor): Promise<TierView> {
     try {
       return await em.transactional(async (tx) => {
@@ -46,12 +66,13 @@ export class TierService {
           priceCents: input.priceCents,
           description: input.description,
           isDefault: input.isDefault ?? false,
+          public: input.public ?? false,
         });
         await tx.flush();
         audit(tx, actor, {
           action: 'tier.created',
           target: { type: 'tier', id: tier.id },
-          details: { name: tier.name, monthlyQuota: tier.monthlyQuota ?? null, priceCents: tier.priceCents ?? null },
+          details: { name: tier.name, monthlyQuota: tier.monthlyQuota ?? null, priceCents: tier.priceCents ?? null, public: tier.public },
         });
         await tx.flush();
         return tierView(tier, 0);
@@ -68,7 +89,7 @@ export class TierService {
         const tier = await tx.findOne(Tier, { id: input.id });
         if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${input.id}`);
         const changes: Record<string, { from: unknown; to: unknown }> = {};
-        const set = <K extends 'name' | 'monthlyQuota' | 'priceCents' | 'description'>(field: K, value: Tier[K] | undefined) => {
+        const set = <K extends 'name' | 'monthlyQuota' | 'priceCents' | 'description' | 'public'>(field: K, value: Tier[K] | undefined) => {
           if (value === undefined || value === tier[field]) return;
           changes[field] = { from: tier[field] ?? null, to: value };
           tier[field] = value;
@@ -80,6 +101,7 @@ export class TierService {
         set('monthlyQuota', input.monthlyQuota);
         set('priceCents', input.priceCents);
         set('description', input.description);
+        set('public', input.public);
         if (input.isDefault && !tier.isDefault) {
           await tx.nativeUpdate(Tier, { isDefault: true, id: { $ne: tier.id } }, { isDefault: false });
           tier.isDefault = true;

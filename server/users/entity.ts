@@ -4,6 +4,7 @@ import { Tier } from '../tiers/entity.ts';
 import { UserRepository } from './repository.ts';
 
 import { USER_STATUSES } from '../../shared/admin.ts';
+import { USER_ORIGINS } from '../../shared/users.ts';
 
 export type UserStatus = (typeof USER_STATUSES)[number];
 
@@ -24,6 +25,17 @@ const UserSchema = defineEntity({
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
     /** Deleted users are kept so the usage ledger keeps its owner. */
     deletedAt: p.datetime().nullable(),
+    /** Signed up on the portal, or created by an admin (the app, the CLI or the management API). */
+    origin: p.enum(USER_ORIGINS).default('admin'),
+    /** bcrypt, set by sign-up or a password reset; null: the customer cannot sign in to the portal yet. */
+    passwordHash: p.string().length(100).nullable().hidden(),
+    /** When a link sent to `email` was followed; keys can be created on the portal only after. */
+    emailVerifiedAt: p.datetime().nullable(),
+    /** A new address waiting for its confirmation link to be followed. */
+    pendingEmail: p.string().length(320).nullable(),
+    signedUpAt: p.datetime().nullable(),
+    /** The client address that signed up. */
+    signupIp: p.string().columnType('inet').nullable(),
   },
 });
 

@@ -1,5 +1,6 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import type { ListUsersParams } from '../../shared/admin.ts';
+import type { UserOrigin } from '../../shared/users.ts';
 import { nativePool } from '../db/pool.ts';
 import { PERIOD_SQL } from '../usage/admission/period.ts';
 import type { User } from './entity.ts';
@@ -11,6 +12,8 @@ export interface UserListRow {
   external_id: string | null;
   status: 'active' | 'suspended';
   created_at_ms: number;
+  origin: UserOrigin;
+  email_verified_at_ms: number | null;
   tier_id: string;
   tier_name: string;
   monthly_quota: number | null;
@@ -75,6 +78,7 @@ export class UserRepository extends EntityRepository<User> {
                     limit ${Number(q.pageSize)} offset ${Number((q.page - 1) * q.pageSize)}) u
          )
          select u.id, u.email, u.name, u.external_id, u.status, (extract(epoch from u.created_at) * 1000)::float8 as created_at_ms,
+                u.origin, (extract(epoch from u.email_verified_at) * 1000)::float8 as email_verified_at_ms,
                 t.id as tier_id, t.name as tier_name, t.monthly_quota,
                 coalesce(c.used, 0) as used,
                 (select count(*)::int from api_keys k

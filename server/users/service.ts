@@ -18,6 +18,8 @@ export function userView(user: User, tier: Tier): UserView {
     tierId: tier.id,
     status: user.status,
     createdAt: user.createdAt.toISOString(),
+    origin: user.origin,
+    emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
   };
 }
 
@@ -48,6 +50,8 @@ export class UserService {
         tierId: r.tier_id,
         status: r.status,
         createdAt: new Date(r.created_at_ms).toISOString(),
+        origin: r.origin,
+        emailVerifiedAt: r.email_verified_at_ms === null ? null : new Date(r.email_verified_at_ms).toISOString(),
         tierQuota: r.monthly_quota,
         usedThisPeriod: r.used,
         activeKeys: r.active_keys,

@@ -25,13 +25,16 @@ const AdminSessionSchema = defineEntity({
 export class AdminSession extends AdminSessionSchema.class {}
 AdminSessionSchema.setClass(AdminSession);
 
-/** Failed sign-ins per address, per (account, address) and per account, and known addresses; shared by every instance (see ThrottleScope). */
+/**
+ * Failed sign-ins per address, per (account, address) and per account, known addresses, and rate
+ * limits (sign-ups, emails sent); shared by every instance (see ThrottleScope).
+ */
 const AuthThrottleSchema = defineEntity({
   name: 'AuthThrottle',
   tableName: 'auth_throttle',
   repository: () => AuthThrottleRepository,
   properties: {
-    scope: p.enum(['ip', 'account_ip', 'account', 'known'] as const).primary(),
+    scope: p.enum(['ip', 'account_ip', 'account', 'known', 'rate'] as const).primary(),
     subject: p.string().length(400).primary(),
     failures: p.integer().default(0),
     windowStartedAt: p.datetime(),

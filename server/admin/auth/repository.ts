@@ -36,9 +36,11 @@ export interface ThrottlePolicy {
 /**
  * What a row counts: failures from one address (IPv6: its /64) across accounts, failures on one
  * account from one address (`email|address`), failures on one account from everywhere, and
- * addresses that signed in to an account (`known`, window_started_at = the last success).
+ * addresses that signed in to an account (`known`, window_started_at = the last success). The
+ * customer realm's sign-in rows are the same scopes with subjects prefixed `customer:`. `rate`
+ * rows count actions rather than failures (sign-ups per address, emails per account: server/auth/rate-limit.ts).
  */
-export type ThrottleScope = 'ip' | 'account_ip' | 'account' | 'known';
+export type ThrottleScope = 'ip' | 'account_ip' | 'account' | 'known' | 'rate';
 
 export interface RecordedFailure {
   failures: number;
@@ -134,14 +136,16 @@ export class AuthThrottleRepository extends EntityRepository<AuthThrottle> {
   /**
    * Forgets rows whose window has ended and that hold no lockout: per address and
    * per (account, address) after `ipWindowMs`, per account after `accountWindowMs`,
-   * known addresses after `knownAddressMs`. By the database clock, like the windows' age.
+   * known addresses after `knownAddressMs`, rate limits after `rateWindowMs` (their longest window).
+   * By the database clock, like the windows' age.
    */
-  async purgeEnded(windows: { ipWindowMs: number; accountWindowMs: number; knownAddressMs: number }): Promise<void> {
+  async purgeEnded(windows: { ipWindowMs: number; accountWindowMs: number; knownAddressMs: number; rateWindowMs: number }): Promise<void> {
     await this.em.execute(
       `delete from auth_throttle
         where (locked_until is null or locked_until < now())
-          and window_started_at < now() - (case scope when 'known' then ?::bigint when 'account' then ?::bigint else ?::bigint end) * interval '1 millisecond'`,
-      [windows.knownAddressMs, windows.accountWindowMs, windows.ipWindowMs],
+          and window_started_at < now() - (case scope when 'known' then ?::bigint when 'account' then ?::bigint when 'rate' then ?::bigint else ?::bigint end)
+                                          * interval '1 millisecond'`,
+      [windows.knownAddressMs, windows.accountWindowMs, windows.rateWindowMs, windows.ipWindowMs],
     );
   }
 }

@@ -1,17 +1,17 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
 import type { AdminRole } from '../../../shared/admin.ts';
 import { audit, SYSTEM_ACTOR } from '../../audit/service.ts';
-import { addressBucket } from '../../client-address.ts';
+import { SignInThrottle, type StartedLockout } from '../../auth/sign-in-throttle.ts';
+import { newToken, sha256, tokensMatch } from '../../auth/tokens.ts';
 import type { Config } from '../../config.ts';
-import { AppError, retryAfterHeaders } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 import { AdminAccount } from '../accounts/entity.ts';
 import { adminActor } from '../accounts/service.ts';
-import { AdminSession, AuthThrottle } from './entity.ts';
-import type { RecordedFailure } from './repository.ts';
+import { AdminSession } from './entity.ts';
 
 /** The signed-in admin, as procedures see them. */
 export interface AdminIdentity {
@@ -23,11 +23,7 @@ export interface AdminIdentity {
   csrfToken: string;
 }
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const invalidCredentials = () => new AppError('UNAUTHORIZED', 'Invalid email or password');
-
-/** The kinds of sign-in lockout, as audited and metered. */
-type LockoutScope = 'address' | 'account_address' | 'account_cap';
 
 /**
  * Admin sign-in and sessions (the accounts themselves: ../accounts/). Passwords and session tokens are kept
@@ -35,12 +31,8 @@ type LockoutScope = 'address' | 'account_address' | 'account_cap';
  * is throttled in PostgreSQL, so the limits hold across every instance, and it
  * answers an unknown email exactly like a wrong password.
  *
- * Throttling never lets failures from one place lock the owner out elsewhere:
- * an address is locked after too many failures (on any account), an
- * (account, address) pair after fewer; failures on the account from everywhere
- * only make the failing address wait longer (a delay doubling with the
- * account's failures), and past an hourly cap only addresses that signed in to
- * the account before may try. See docs/operations.md, "Sign-in lockouts".
+ * The lockout policy is SignInThrottle's (server/auth/sign-in-throttle.ts), which the customer
+ * realm shares: failures from one place never lock the owner out elsewhere.
  */
 export class AdminAuthService {
   private readonly config: Config;
@@ -48,6 +40,7 @@ export class AdminAuthService {
   private readonly metrics: Metrics | undefined;
   /** A real bcrypt hash of nothing, compared against when the email is unknown, so both cases cost the same. */
   private readonly dummyHash: Promise<string>;
+  private readonly throttle: SignInThrottle;
   /** The throttle's clock (ms since the epoch); tests replace it to move time without waiting. */
   clock: () => number = Date.now;
 
@@ -56,6 +49,8 @@ export class AdminAuthService {
     this.logger = deps.logger.child({ component: 'admin-auth' });
     this.metrics = deps.metrics;
     this.dummyHash = bcrypt.hash(randomBytes(16).toString('hex'), deps.config.bcryptCost);
+    // Admin rows predate realms, so their subjects carry no prefix.
+    this.throttle = new SignInThrottle({ policy: deps.config.admin.throttle, realm: '' });
   }
 
   async signIn(
@@ -63,53 +58,23 @@ export class AdminAuthService {
     input: { email: string; password: string; ip: string; userAgent: string | undefined },
   ): Promise<{ token: string; identity: AdminIdentity }> {
     const email = input.email.trim().toLowerCase();
-    const throttle = em.getRepository(AuthThrottle);
-    const policy = this.config.admin.throttle;
     const now = new Date(this.clock());
-    const address = addressBucket(input.ip);
-    const pair = `${email}|${address}`;
-
-    // Refused before the password is even compared, so a locked attempt costs no bcrypt and says nothing about the password.
-    const locks = [await throttle.lockedUntil('ip', address, now), await throttle.lockedUntil('account_ip', pair, now)];
-    const capped = await throttle.lockedUntil('account', email, now);
-    if (capped && !(await throttle.knownSince(pair, new Date(now.getTime() - policy.knownAddressMs)))) locks.push(capped);
-    const lockedUntil = latest(locks);
-    if (lockedUntil) throw lockedOut(lockedUntil, now);
+    await this.throttle.assertMayTry(em, email, input.ip, now);
 
     const account = await em.getRepository(AdminAccount).findByEmail(email);
     const ok = await bcrypt.compare(input.password, account?.passwordHash ?? (await this.dummyHash));
     if (!account || !ok) {
-      const byAddress = await throttle.recordFailure('ip', address, policy.ip, now);
-      const byPair = await throttle.recordFailure('account_ip', pair, policy.accountAddress, now);
-      const byAccount = await throttle.recordFailure('account', email, { maxFailures: policy.account.hourlyCap, ...hourly(policy.account.windowMs) }, now);
-      // Past the per-pair allowance, counted over every address, each failure makes its address wait twice as long.
-      const beyond = byAccount.failures - policy.accountAddress.maxFailures;
-      let delayedUntil: Date | null = null;
-      if (beyond > 0) {
-        delayedUntil = new Date(now.getTime() + Math.min(1000 * 2 ** Math.min(beyond - 1, 30), policy.accountAddress.lockoutMs));
-        await throttle.holdUntil('account_ip', pair, delayedUntil);
-      }
-      const started: [LockoutScope, RecordedFailure][] = [
-        ['address', byAddress],
-        ['account_address', byPair],
-        ['account_cap', byAccount],
-      ];
-      for (const [scope, failure] of started) if (failure.lockStarted) this.recordLockout(em, scope, { email, account, address, ip: input.ip, failure });
-      await em.flush();
-      // The cap shuts out unknown addresses only; this attempt's own wait comes from its address and pair.
-      const until = latest([byAddress.lockedUntil, byPair.lockedUntil, delayedUntil]);
-      this.logger.warn({ ip: input.ip, lockedOut: until !== null }, 'failed admin sign-in');
-      if (until) throw lockedOut(until, now);
-      throw invalidCredentials();
+      const lockout = await this.throttle.recordFailure(em, { email, ip: input.ip, now }, (started) => this.recordLockout(em, started, account));
+      this.logger.warn({ ip: input.ip, lockedOut: lockout !== null }, 'failed admin sign-in');
+      throw lockout ?? invalidCredentials();
     }
-    await throttle.clear('account_ip', pair);
-    await throttle.markKnown(pair, now);
+    await this.throttle.recordSuccess(em, email, input.ip, now);
 
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     const session = em.create(AdminSession, {
       tokenHash: sha256(token),
       admin: account,
-      csrfToken: randomBytes(32).toString('base64url'),
+      csrfToken: newToken(),
       expiresAt: new Date(Date.now() + this.config.admin.sessionIdleMs),
       ip: input.ip,
       userAgent: input.userAgent?.slice(0, 300) ?? null,
@@ -137,10 +102,7 @@ export class AdminAuthService {
 
   /** Constant-time comparison of the X-CSRF-Token header with the session's token. */
   csrfMatches(identity: AdminIdentity, header: string | undefined): boolean {
-    if (!header) return false;
-    const a = Buffer.from(identity.csrfToken);
-    const b = Buffer.from(header);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return tokensMatch(identity.csrfToken, header);
   }
 
   async signOut(em: EntityManager, identity: AdminIdentity, ip: string): Promise<void> {
@@ -174,16 +136,13 @@ export class AdminAuthService {
     });
   }
 
-  /** Audits and meters a lockout that just started (in `em`'s unit of work, flushed by the caller). */
-  private recordLockout(
-    em: EntityManager,
-    scope: LockoutScope,
-    at: { email: string; account: AdminAccount | null; address: string; ip: string; failure: RecordedFailure },
-  ): void {
+  /** Audits and meters a lockout that just started (in `em`'s unit of work, flushed by the throttle). */
+  private recordLockout(em: EntityManager, at: StartedLockout, account: AdminAccount | null): void {
+    const { scope } = at;
     this.metrics?.adminLockouts.inc({ scope });
     audit(em, { ...SYSTEM_ACTOR, ip: at.ip }, {
       action: 'admin.sign_in_locked',
-      target: scope === 'address' ? { type: 'address', id: at.address } : { type: 'admin', id: at.account?.id ?? null },
+      target: scope === 'address' ? { type: 'address', id: at.address } : { type: 'admin', id: account?.id ?? null },
       details: {
         scope,
         ...(scope === 'address' ? {} : { email: at.email }),
@@ -198,21 +157,4 @@ export class AdminAuthService {
 
 function identityOf(account: AdminAccount, session: AdminSession): AdminIdentity {
   return { id: account.id, email: account.email, name: account.name, role: account.role, sessionId: session.id, csrfToken: session.csrfToken };
-}
-
-const hourly = (windowMs: number) => ({ windowMs, lockoutMs: windowMs });
-
-function latest(dates: (Date | null)[]): Date | null {
-  const ms = dates.filter((d): d is Date => d !== null).map((d) => d.getTime());
-  return ms.length ? new Date(Math.max(...ms)) : null;
-}
-
-function lockedOut(until: Date, now: Date): AppError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-  const minutes = Math.ceil(seconds / 60);
-  const wait = seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return new AppError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${wait}.`, {
-    details: { retryAfterSeconds: seconds, lockedUntil: until.toISOString() },
-    headers: retryAfterHeaders(seconds),
-  });
 }

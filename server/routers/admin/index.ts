@@ -5,6 +5,7 @@ import { adminAuditRouter } from './audit.ts';
 import { adminKbRouter } from './kb.ts';
 import { adminKeysRouter } from './keys.ts';
 import { adminManagementKeysRouter } from './management-keys.ts';
+import { adminSettingsRouter } from './settings.ts';
 import { adminTiersRouter } from './tiers.ts';
 import { adminUsersRouter } from './users.ts';
 
@@ -18,4 +19,5 @@ export const adminRouter = router({
   accounts: adminAccountsRouter,
   managementKeys: adminManagementKeysRouter,
   kb: adminKbRouter,
+  settings: adminSettingsRouter,
 });

@@ -1,7 +1,7 @@
 import { adminCreateUserSchema, idSchema, listUsersSchema, updateUserSchema } from '../../../shared/admin.ts';
 import { adminProcedure, router, uses } from '../../trpc.ts';
 
-const procedure = adminProcedure.use(uses('users', 'usage', 'keys'));
+const procedure = adminProcedure.use(uses('users', 'usage', 'keys', 'customerAccounts'));
 
 export const adminUsersRouter = router({
   list: procedure.input(listUsersSchema).query(({ ctx, input }) => ctx.services.users.list(ctx.em, input)),
@@ -28,6 +28,9 @@ export const adminUsersRouter = router({
   reactivate: procedure
     .input(idSchema)
     .mutation(({ ctx, input }) => ctx.services.users.setStatus(ctx.em, input.id, 'active', ctx.actor)),
+
+  /** Emails the verification link again, to a user whose email is not verified yet. */
+  resendVerification: procedure.input(idSchema).mutation(({ ctx, input }) => ctx.services.customerAccounts.adminResendVerification(ctx.em, input.id, ctx.actor)),
 
   /** Revokes every key at once; the user's ledger is kept. */
   delete: procedure.input(idSchema).mutation(async ({ ctx, input }) => {
