@@ -145,6 +145,8 @@ const playgroundRoute = createRoute({
   search: { middlewares: [stripSearchParams(playgroundSearchDefaults)] },
 }).lazy(() => import('./routes/playground.tsx').then((m) => m.Route));
 
+const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: 'settings' }).lazy(() => import('./routes/settings.tsx').then((m) => m.Route));
+
 const adminsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'admins',
@@ -163,7 +165,7 @@ const managementKeysRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, adminsRoute, managementKeysRoute]),
+  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, settingsRoute, adminsRoute, managementKeysRoute]),
 ]);
 
 export const router = createRouter({

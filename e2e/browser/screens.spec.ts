@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { AxeBuilder } from '@axe-core/playwright';
 import { adminClient, signIn as apiSignIn } from '../../server/testing/admin.ts';
 import { baseUrl, E2E_ADMIN } from './env.ts';
-import type { Page } from '@playwright/test';
-import { callApi, expect, screenshot, settled, signIn, test } from './fixtures.ts';
+import { callApi, expect, expectAccessible, expectFitsWidth, screenshot, settled, signIn, test } from './fixtures.ts';
 
 /**
  * Every main screen at desktop (1280 px) and phone (390 px) width: it renders
@@ -41,15 +39,6 @@ const SCREENS = [
   { name: 'admins', path: () => '/admin/admins', heading: 'Admins' },
 ] as const;
 
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`),
-    `accessibility of ${name}`,
-  ).toEqual([]);
-}
-
 for (const width of [1280, 390]) {
   test(`every main screen renders cleanly at ${width} px`, async ({ page }) => {
     // A dozen screens, each with axe and a full-page screenshot: minutes on a busy machine.
@@ -67,8 +56,7 @@ for (const width of [1280, 390]) {
       if (screen.heading) await expect(page.getByRole('heading', { level: 1, name: screen.heading })).toBeVisible();
       else await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       await settled(page);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, `${screen.name} must not scroll sideways at ${width} px`).toBeLessThanOrEqual(0);
+      await expectFitsWidth(page, screen.name);
       await expectAccessible(page, screen.name);
       await screenshot(page, screen.name);
     }

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The admin API's domains, as the SPA caches them (`trpc.admin.<domain>.*`). */
-export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys';
+export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys' | 'settings';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -18,6 +18,7 @@ export const AFFECTED_BY: Record<AdminDomain, readonly AdminDomain[]> = {
   kb: ['kb', 'audit'],
   accounts: ['accounts', 'audit'],
   managementKeys: ['managementKeys', 'audit'],
+  settings: ['settings', 'audit'],
   audit: ['audit'],
 };
 

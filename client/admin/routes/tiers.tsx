@@ -32,7 +32,7 @@ function TiersPage() {
     <>
       <PageHeader
         title="Tiers"
-        description="Plans with a monthly quota and a price. A quota change applies from the next request, on every server."
+        description="Plans with a monthly quota and a price. A quota change applies from the next request, on every server. Public tiers are shown on the portal's front page and Plan screen."
         actions={
           canWrite && (
             <Button variant="primary" onClick={() => setEditing('new')}>
@@ -68,6 +68,11 @@ function TiersPage() {
                     {t.isDefault && (
                       <Badge tone="brand" className="ml-2">
                         Default
+                      </Badge>
+                    )}
+                    {t.public && (
+                      <Badge tone="green" className="ml-2">
+                        Public
                       </Badge>
                     )}
                   </Td>
@@ -126,6 +131,7 @@ interface TierValues {
   price: string;
   description: string;
   isDefault: boolean;
+  public: boolean;
 }
 
 const toNumber = (s: string) => (s.trim() === '' ? Number.NaN : Number(s.replace(/[,_\s]/g, '')));
@@ -136,10 +142,10 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
   const invalidate = useInvalidate();
   const [formError, setFormError] = useState<string | null>(null);
   const values: TierValues = existing
-    ? { name: existing.name, unlimited: existing.monthlyQuota === null, monthlyQuota: existing.monthlyQuota === null ? '' : String(existing.monthlyQuota), price: centsToDollars(existing.priceCents), description: existing.description, isDefault: existing.isDefault }
-    : { name: '', unlimited: false, monthlyQuota: '1000', price: '', description: '', isDefault: false };
+    ? { name: existing.name, unlimited: existing.monthlyQuota === null, monthlyQuota: existing.monthlyQuota === null ? '' : String(existing.monthlyQuota), price: centsToDollars(existing.priceCents), description: existing.description, isDefault: existing.isDefault, public: existing.public }
+    : { name: '', unlimited: false, monthlyQuota: '1000', price: '', description: '', isDefault: false, public: false };
   const toInput = (v: TierValues) => {
-    const fields = { name: v.name, monthlyQuota: v.unlimited ? null : toNumber(v.monthlyQuota), priceCents: parseDollarsToCents(v.price), description: v.description };
+    const fields = { name: v.name, monthlyQuota: v.unlimited ? null : toNumber(v.monthlyQuota), priceCents: parseDollarsToCents(v.price), description: v.description, public: v.public };
     return existing ? { id: existing.id, ...fields, ...(v.isDefault && !existing.isDefault ? { isDefault: true as const } : {}) } : { ...fields, isDefault: v.isDefault };
   };
   const createForm = useSharedForm(createTierSchema, { values, toInput, fieldFor });
@@ -152,7 +158,7 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
     createForm.reset();
     onClose();
   };
-  const fields = ['name', 'monthlyQuota', 'price', 'description', 'isDefault'];
+  const fields = ['name', 'monthlyQuota', 'price', 'description', 'isDefault', 'public'];
   const done = async (name: string) => {
     await invalidate('tiers');
     toast(existing ? `Saved ${name}` : `Created ${name}`);
@@ -195,6 +201,7 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
         <Field label="Description" optional error={errors.description?.message}>
           {(p) => <Textarea {...p} rows={2} {...form.register('description')} />}
         </Field>
+        <Checkbox label="Public: show it on the portal's front page and Plan screen" {...form.register('public')} />
         {!(existing?.isDefault ?? false) && <Checkbox label="Make this the default tier for new users" {...form.register('isDefault')} />}
         <DialogFooter>
           <Button onClick={close}>Cancel</Button>

@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../../ui/compone
 import { TabPanel, Tabs } from '../../ui/components/tabs.tsx';
 import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
+import { OriginBadge, VerificationBadge } from '../features/user-badges.tsx';
 import { EditUserDialog, type UserView } from '../features/user-forms.tsx';
 import { errorMessage, readError } from '../../ui/lib/errors.ts';
 import { formatDate, formatQuota } from '../../ui/lib/format.ts';
@@ -60,6 +61,8 @@ function UserPage() {
             <span>{u.email}</span>
             <Badge>{u.tier}</Badge>
             {u.status === 'active' ? <Badge tone="green">Active</Badge> : <Badge tone="red">Suspended</Badge>}
+            <OriginBadge user={u} />
+            <VerificationBadge user={u} />
           </span>
         }
         actions={canWrite && <UserActions user={u} />}
@@ -115,6 +118,8 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
               ['Name', user.name],
               ['Tier', user.tier],
               ['Status', user.status === 'active' ? 'Active' : 'Suspended'],
+              ['Origin', user.origin === 'signup' ? 'Signed up on the portal' : 'Created by an admin'],
+              ['Email verified', user.emailVerifiedAt ? formatDate(user.emailVerifiedAt) : 'Not yet'],
               ['Created', formatDate(user.createdAt)],
             ].map(([k, v]) => (
               <div key={k} className="flex justify-between gap-4 px-4 py-2.5">
@@ -182,6 +187,7 @@ function UserActions({ user }: { user: UserView }) {
   const reactivate = useMutation(trpc.admin.users.reactivate.mutationOptions());
   const resetUsage = useMutation(trpc.admin.analytics.resetUsage.mutationOptions());
   const remove = useMutation(trpc.admin.users.delete.mutationOptions());
+  const resend = useMutation(trpc.admin.users.resendVerification.mutationOptions());
   const invalidate = useInvalidate();
   const refresh = () => invalidate('users');
   const confirmations = {
@@ -242,6 +248,25 @@ function UserActions({ user }: { user: UserView }) {
             <DropdownMenu.Item className={menuItem} onSelect={() => setConfirm('reset')}>
               Reset this month's usage
             </DropdownMenu.Item>
+            {!user.emailVerifiedAt && (
+              <DropdownMenu.Item
+                className={menuItem}
+                onSelect={() =>
+                  resend.mutate(
+                    { id: user.id },
+                    {
+                      onSuccess: () => {
+                        toast(`Sent a verification link to ${user.email}`);
+                        void refresh();
+                      },
+                      onError: (err) => toast('Could not send the verification email', { tone: 'error', description: errorMessage(err) }),
+                    },
+                  )
+                }
+              >
+                Resend verification email
+              </DropdownMenu.Item>
+            )}
             <DropdownMenu.Separator className="my-1 h-px bg-zinc-100" />
             <DropdownMenu.Item className={`${menuItem} text-red-700 data-[highlighted]:bg-red-50`} onSelect={() => setConfirm('delete')}>
               Delete user

@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../../ui/componen
 import { SearchInput, Select } from '../../ui/components/field.tsx';
 import { Pagination } from '../components/ui/pagination.tsx';
 import { SortTh, TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
+import { OriginBadge, VerificationBadge } from '../features/user-badges.tsx';
 import { CreateUserDialog } from '../features/user-forms.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
 import { formatDate, formatNumber, formatQuota } from '../../ui/lib/format.ts';
@@ -97,6 +98,8 @@ function UsersPage() {
                   <SortTh label="Name" active={search.sort === 'name'} order={search.order} onSort={() => sortBy('name')} />
                   <Th>Tier</Th>
                   <Th>Status</Th>
+                  <Th>Origin</Th>
+                  <Th>Email</Th>
                   <SortTh label="Used this month" active={search.sort === 'used'} order={search.order} onSort={() => sortBy('used')} />
                   <Th className="text-right">Keys</Th>
                   <SortTh label="Created" active={search.sort === 'createdAt'} order={search.order} onSort={() => sortBy('createdAt')} />
@@ -115,6 +118,12 @@ function UsersPage() {
                       <Badge>{u.tier}</Badge>
                     </Td>
                     <Td>{u.status === 'active' ? <Badge tone="green">Active</Badge> : <Badge tone="red">Suspended</Badge>}</Td>
+                    <Td>
+                      <OriginBadge user={u} />
+                    </Td>
+                    <Td>
+                      <VerificationBadge user={u} />
+                    </Td>
                     <Td className="min-w-44">
                       <div className="text-xs tabular-nums text-zinc-600">
                         {formatNumber(u.usedThisPeriod)} / {formatQuota(u.tierQuota)}

@@ -9,7 +9,7 @@ import { useCustomer, useInfo } from '../lib/session.ts';
 export const Route = createLazyRoute('/_public/')({ component: FrontPage });
 
 const STEPS = [
-  { icon: Rocket, title: 'Sign up', text: 'Create an account and verify your email. You start on the free plan.' },
+  { icon: Rocket, title: 'Sign up', text: 'Create an account and verify your email. You start on the starter plan.' },
   { icon: KeyRound, title: 'Create a key', text: 'Make an API key for each app. It is shown once; rotate or revoke it any time.' },
   { icon: BarChart3, title: 'Call the API', text: 'Send requests with your key and watch your usage and quota as they happen.' },
 ];
@@ -36,7 +36,7 @@ function FrontPage() {
               <>
                 {signUp && (
                   <Link to="/sign-up" className={buttonClass('primary', 'md')}>
-                    Sign up free
+                    Get started
                   </Link>
                 )}
                 <Link to="/login" className={buttonClass('secondary', 'md')}>

@@ -20,7 +20,8 @@ const DAYS = 30;
 /** This period's quota, the last 30 days of usage, and how to make a first call. */
 function OverviewPage() {
   const customer = useCustomer();
-  const overview = useQuery({ ...trpc.usage.overview.queryOptions({ days: DAYS }), refetchInterval: 30_000 });
+  // Usage moves with every call: always ask again when the screen opens, and every 30 s while it is open.
+  const overview = useQuery({ ...trpc.usage.overview.queryOptions({ days: DAYS }), staleTime: 0, refetchInterval: 30_000 });
   const o = overview.data;
   return (
     <>

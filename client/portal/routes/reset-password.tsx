@@ -60,7 +60,7 @@ function ResetPasswordPage() {
   const { errors, isSubmitting } = form.formState;
   return (
     <AuthCard title="Choose a new password" footer={<Link to="/forgot-password" className="font-medium text-brand-700 hover:underline">Send a new link</Link>}>
-      <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4" aria-label="New password">
+      <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4" aria-label="Reset password">
         {formError && <Alert>{formError}</Alert>}
         <Field label="New password" error={errors.password?.message} hint="At least 12 characters. A few unrelated words make a strong one.">
           {(p) => <PasswordInput {...p} autoComplete="new-password" autoFocus {...form.register('password')} />}

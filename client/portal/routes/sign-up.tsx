@@ -40,10 +40,11 @@ function SignUpPage() {
   }
 
   const { errors, isSubmitting } = form.formState;
+  const starter = info?.tiers.find((t) => t.isDefault);
   return (
     <AuthCard
       title="Create your account"
-      description={info ? `Start on the free plan of ${info.productName}; no card needed.` : undefined}
+      description={info ? `You start on ${starter ? `the ${starter.name} plan` : 'the starter plan'} of ${info.productName}.` : undefined}
       footer={
         <>
           Have an account already?{' '}
