@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     await freshCloneInstall();
     await check('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
     await check('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0']);
-    await check('build the admin SPA (vite build)', bin('vite'), ['build', '--logLevel', 'warn']);
+    await check('build the portal and admin apps (vite build)', bin('vite'), ['build', '--logLevel', 'warn']);
     await vitest(env);
     await playwright(env);
   } finally {

@@ -367,3 +367,40 @@ test('an admin sees where customers came from, resends a verification, closes si
   }
   await portalContext.close();
 });
+
+test('the portal works from the keyboard alone, with a visible focus', async ({ page }) => {
+  const me = newCustomer('ren');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Harmonic' })).toBeVisible();
+  // The first Tab reaches "Skip to content", which moves focus to the page's content.
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#main')).toBeFocused();
+  await page.keyboard.press('Tab');
+  const start = page.getByRole('link', { name: 'Get started' });
+  await expect(start).toBeFocused();
+  expect(await start.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('Enter');
+
+  // Sign up without a mouse: the name field has focus, Tab walks the form, Enter submits it.
+  await expect(page.getByLabel('Name')).toBeFocused();
+  await page.keyboard.type(me.name);
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Email')).toBeFocused();
+  await page.keyboard.type(me.email);
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+  await page.keyboard.type(me.password);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+
+  // The screens are links in the main navigation, reached and followed from the keyboard.
+  const keys = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' });
+  await keys.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
+  await expect(keys).toHaveAttribute('aria-current', 'page');
+});
