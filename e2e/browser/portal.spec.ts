@@ -404,3 +404,27 @@ test('the portal works from the keyboard alone, with a visible focus', async ({ 
   await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
   await expect(keys).toHaveAttribute('aria-current', 'page');
 });
+
+test('a customer whose session ended signs in again and is back where they were', async ({ page, guard }) => {
+  const me = newCustomer('ode');
+  await page.goto('/sign-up');
+  await signUp(page, me);
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await settled(page);
+
+  // As 7 idle days would.
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    await client.query(`update customer_sessions set expires_at = now() - interval '1 second' where user_id = (select id from users where email = $1)`, [me.email]);
+  } finally {
+    await client.end();
+  }
+  guard.allow(/\/trpc\/portal\./);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Plan' }).click();
+  await expect(page).toHaveURL(/\/login\?next=%2Fapp%2Fplan$/);
+  await expect(page.getByText('Your session has ended. Sign in again to carry on where you were.')).toBeVisible();
+  await signInToPortal(page, me.email, me.password);
+  await expect(page).toHaveURL(/\/app\/plan$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Plan' })).toBeVisible();
+});

@@ -36,6 +36,7 @@ const SCREENS = [
   { name: 'kb-entry', path: () => `/admin/kb/${kbId}`, heading: undefined },
   { name: 'kb-new', path: () => '/admin/kb/new', heading: 'New article' },
   { name: 'audit', path: () => '/admin/audit', heading: 'Audit log' },
+  { name: 'settings', path: () => '/admin/settings', heading: 'Settings' },
   { name: 'admins', path: () => '/admin/admins', heading: 'Admins' },
 ] as const;
 
