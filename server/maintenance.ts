@@ -6,51 +6,58 @@ import type { Config } from './config.ts';
 import { AccountToken, CustomerSession } from './customers/entity.ts';
 import { housekeepingRepository } from './db/housekeeping.ts';
 import type { Orm } from './db/orm.ts';
+import type { Jobs } from './jobs/service.ts';
 import { ApiKey } from './keys/entity.ts';
 import { maskKey } from './keys/format.ts';
 
+/** The pg-boss queue (and schedule) of the housekeeping pass. */
+export const MAINTENANCE_QUEUE = 'harmonic.maintenance';
+
 /**
- * Periodic housekeeping, done by whichever instance gets the advisory lock
- * first on each tick (the rest skip it), all in one transaction:
+ * Periodic housekeeping, once a minute across all instances: a pg-boss schedule
+ * (server/jobs/) sends one job per minute, which one instance runs, all in one
+ * transaction:
  *  - write a `key.expired` audit event for every key whose expiry passed;
  *  - create the next months' ledger partitions;
  *  - forget expired admin and customer sessions, link tokens a day past their expiry, and stale
  *    sign-in throttling and rate-limit rows.
+ * The pass also takes an advisory lock, so a pass run by hand (`runOnce`) never
+ * overlaps a scheduled one.
  */
 export class MaintenanceJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private readonly orm: Orm;
   private readonly logger: Logger;
   private readonly config: Config;
-  private readonly intervalMs: number;
+  private readonly jobs: Jobs;
+  private working = false;
 
-  constructor(deps: { orm: Orm; logger: Logger; config: Config; intervalMs?: number }) {
+  constructor(deps: { orm: Orm; logger: Logger; config: Config; jobs: Jobs }) {
     this.orm = deps.orm;
     this.logger = deps.logger.child({ component: 'maintenance' });
     this.config = deps.config;
-    this.intervalMs = deps.intervalMs ?? 60_000;
+    this.jobs = deps.jobs;
   }
 
+  /** Registers the pass and its schedule; they run once the jobs service starts. */
   start(): void {
-    const tick = () => {
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((err: unknown) => this.logger.warn({ err }, 'maintenance failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-          this.timer = setTimeout(tick, this.intervalMs);
-          this.timer.unref();
-        });
-    };
-    this.timer = setTimeout(tick, 1_000);
-    this.timer.unref();
+    if (this.working) return;
+    this.working = true;
+    this.jobs.work(
+      MAINTENANCE_QUEUE,
+      async () => {
+        await this.runOnce();
+      },
+      // The next minute's pass is the retry; a pass that hangs is given up after five minutes.
+      { retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 3600 },
+    );
+    this.jobs.schedule(MAINTENANCE_QUEUE, '* * * * *');
   }
 
+  /** Stops this instance taking passes (waiting for one that is running); the schedule stays for the others. */
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    if (!this.working) return;
+    this.working = false;
+    await this.jobs.offWork(MAINTENANCE_QUEUE);
   }
 
   /** One pass; returns how many key expiries it audited (0 if another instance holds the lock). */

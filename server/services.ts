@@ -82,7 +82,14 @@ export function createServices(deps: {
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
   const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths() });
-  const jobs: Jobs = new Jobs({ connectionString: orm.config.get('clientUrl') ?? '', logger, config: config.jobs, metrics, shutdownTimeoutMs: config.shutdownTimeoutMs });
+  const jobs: Jobs = new Jobs({
+    connectionString: orm.config.get('clientUrl') ?? '',
+    logger,
+    config: config.jobs,
+    metrics,
+    // Half the shutdown budget for running jobs: flushing the ledger afterwards must still fit in it.
+    shutdownTimeoutMs: config.shutdownTimeoutMs / 2,
+  });
   const mail = new MailService({ config, logger, jobs, orm, ...(deps.mailConsole ? { write: deps.mailConsole } : {}) });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
@@ -119,7 +126,7 @@ export function createServices(deps: {
     settings,
     customerAuth,
     customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
-    maintenance: new MaintenanceJob({ orm, logger, config }),
+    maintenance: new MaintenanceJob({ orm, logger, config, jobs }),
     jobs,
     mail,
     invalidations: new InvalidationListener({

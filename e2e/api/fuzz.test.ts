@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { nativePool } from '../../server/db/pool.ts';
 import { appRouter } from '../../server/routers/root.ts';
 import { signInAs, type AdminSessionCookie } from '../../server/testing/admin.ts';
+import { createCustomer, signInCustomer, type CustomerSessionCookie, type TestCustomer } from '../../server/testing/customers.ts';
 import { counterLedgerMismatches, createUserWithKey, TEST_ACTOR, type UserWithKey } from '../../server/testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../../server/testing/server.ts';
 import type { ProcedureMeta } from '../../server/trpc.ts';
@@ -23,6 +24,8 @@ import { expectResponsesMatchDocument } from '../../server/testing/openapi.ts';
 let server: TestServer;
 let user: UserWithKey;
 let admin: AdminSessionCookie | undefined;
+let customer: TestCustomer;
+let customerSession: CustomerSessionCookie | undefined;
 /** Ids that exist, so generated requests also reach the code past "not found". */
 let knownIds: string[] = [];
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
   });
   user = await createUserWithKey(server.services, { tier: 'Enterprise' });
   admin = await signInAs(server, 'owner');
+  customer = await createCustomer(server);
   const spares = await Promise.all([1, 2, 3].map(() => server.services.keys.create(server.orm.em.fork(), { userId: user.userId, name: 'spare', actor: TEST_ACTOR })));
   const victim = await createUserWithKey(server.services);
   const pool = await nativePool(server.orm.em.fork());
@@ -295,6 +299,12 @@ describe('fuzzing tRPC', () => {
     return admin ? { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken } : {};
   }
 
+  /** The same for the customer realm: the portal's procedures are reached past their guard. */
+  async function customerHeaders(): Promise<Record<string, string>> {
+    customerSession ??= await signInCustomer(server, customer.email, customer.password).catch(() => undefined);
+    return customerSession ? { cookie: customerSession.cookie, 'x-csrf-token': customerSession.csrfToken } : {};
+  }
+
   async function call(path: string, query: boolean, input: string | undefined, headers: Record<string, string>): Promise<Response> {
     const all = { 'content-type': 'application/json', ...headers };
     return query
@@ -312,9 +322,11 @@ describe('fuzzing tRPC', () => {
       fc.asyncProperty(
         fc.constantFrom(...procedures).chain((p) => fc.tuple(fc.constant(p), fc.option(fromSchema(p.schema), { freq: 8, nil: undefined }), fc.integer({ min: 0, max: 4 }).map((n) => n > 0), oddHeaders)),
         async ([p, input, asRightCaller, odd]) => {
-          const credentials = p.auth === 'key' ? { 'x-api-key': user.key } : p.auth === 'admin' ? await adminHeaders() : {};
+          const credentials =
+            p.auth === 'key' ? { 'x-api-key': user.key } : p.auth === 'admin' ? await adminHeaders() : p.auth === 'customer' ? await customerHeaders() : {};
           const res = await call(p.path, p.query, input, { ...(asRightCaller ? credentials : {}), ...odd });
           if (p.auth === 'admin' && res.status === 401 && asRightCaller && credentials.cookie && !odd.cookie) admin = undefined;
+          if (p.auth === 'customer' && res.status === 401 && asRightCaller && credentials.cookie && !odd.cookie) customerSession = undefined;
           expect(await verdict(res, p.query ? 'GET' : 'POST', 'trpc'), `${p.path} odd=${JSON.stringify(odd).slice(0, 100)} input=${String(input).slice(0, 160)}`).toBeNull();
         },
       ),

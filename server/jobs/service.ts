@@ -26,6 +26,8 @@ export interface WorkOptions {
   retryDelayMax?: number;
   /** How long an attempt may run before it counts as failed (a crashed instance's job is retried after this). */
   expireInSeconds?: number;
+  /** How long a completed job is kept (pg-boss's default: 7 days). */
+  deleteAfterSeconds?: number;
   /** Handlers of this queue running at once in this process. */
   concurrency?: number;
 }
@@ -61,6 +63,7 @@ export class Jobs {
   private boss: PgBoss | undefined;
   private starting: Promise<void> | undefined;
   private readonly registrations = new Map<string, Registration>();
+  private readonly schedules = new Map<string, string>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<void>>();
   private readonly connectionString: string;
@@ -88,6 +91,24 @@ export class Jobs {
     const registration: Registration = { name, handler: handler as JobHandler<unknown>, opts };
     this.registrations.set(name, registration);
     if (this.boss) this.track(this.startWorker(this.boss, registration));
+  }
+
+  /**
+   * Runs queue `name` on a cron schedule (UTC, minute granularity), e.g. `* * * * *`
+   * for every minute. pg-boss keeps the schedule in the database and sends one
+   * job per occurrence whatever the number of instances; its handler is the one
+   * `work` registered.
+   */
+  schedule(name: string, cron: string): void {
+    this.schedules.set(name, cron);
+    if (this.boss) this.track(this.startSchedule(this.boss, name, cron));
+  }
+
+  /** Stops this instance working queue `name`, waiting for a running handler; jobs wait for another worker. */
+  async offWork(name: string): Promise<void> {
+    this.registrations.delete(name);
+    await this.registered();
+    await this.boss?.offWork(name, { wait: true });
   }
 
   /**
@@ -140,6 +161,7 @@ export class Jobs {
       await boss.start();
       this.boss = boss;
       for (const registration of this.registrations.values()) this.track(this.startWorker(boss, registration));
+      for (const [name, cron] of this.schedules) this.track(this.startSchedule(boss, name, cron));
       await this.registered();
     })();
     return this.starting;
@@ -153,6 +175,7 @@ export class Jobs {
     this.boss = undefined;
     this.starting = undefined;
     this.queues.clear();
+    // pg-boss waits at least a second however small the timeout.
     await boss?.stop({ graceful: true, close: true, timeout: this.shutdownTimeoutMs });
   }
 
@@ -183,6 +206,7 @@ export class Jobs {
           retryDelay: opts.retryDelay ?? QUEUE_DEFAULTS.retryDelay,
           retryBackoff: opts.retryBackoff ?? QUEUE_DEFAULTS.retryBackoff,
           expireInSeconds: opts.expireInSeconds ?? QUEUE_DEFAULTS.expireInSeconds,
+          ...(opts.deleteAfterSeconds === undefined ? {} : { deleteAfterSeconds: opts.deleteAfterSeconds }),
           ...(opts.retryDelayMax === undefined ? {} : { retryDelayMax: opts.retryDelayMax }),
           notify: true,
         };
@@ -194,6 +218,12 @@ export class Jobs {
       created.catch(() => this.queues.delete(name));
     }
     return created;
+  }
+
+  private async startSchedule(boss: PgBoss, name: string, cron: string): Promise<void> {
+    await this.ensureQueue(boss, name);
+    // An upsert: every instance declares the same schedule at start, and the last one's wins.
+    await boss.schedule(name, cron, null, { tz: 'UTC' });
   }
 
   private async startWorker(boss: PgBoss, { name, handler, opts }: Registration): Promise<void> {

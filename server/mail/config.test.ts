@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
+import { jobsEnvShape } from '../jobs/config.ts';
+import { mailEnvShape } from './config.ts';
 
 const issues = (env: Record<string, string>) => {
   try {
@@ -39,5 +42,13 @@ describe('mail configuration', () => {
     expect(issues({ MAIL_RETRY_LIMIT: '100' })[0]).toMatch(/^MAIL_RETRY_LIMIT="100": must be a whole number from 0 to 20/);
     expect(issues({ JOBS_POLL_SECONDS: '0.1' })[0]).toMatch(/^JOBS_POLL_SECONDS="0.1": must be a number of seconds from 0.5 to 60/);
     expect(loadConfig({ JOBS_POLL_SECONDS: '0.5' }).jobs).toEqual({ pollingIntervalSeconds: 0.5, poolMax: 5 });
+  });
+});
+
+describe('the README', () => {
+  it('lists every mail and jobs variable in its configuration table', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('\n## Configuration\n'), readme.indexOf('\n### The embedded database\n'));
+    for (const name of [...Object.keys(mailEnvShape), ...Object.keys(jobsEnvShape)]) expect(table, `${name} is missing from README.md`).toMatch(new RegExp(`\\| \`${name}\`|/ \`${name}\``));
   });
 });

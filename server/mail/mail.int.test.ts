@@ -148,7 +148,10 @@ describe('email over SMTP', () => {
   it('refuses job data that carries a secret, and a kind nobody defined', async () => {
     const em = server.orm.em.fork();
     await expect(server.services.mail.enqueue(em, 'test-verify', { userId: 'x', resetToken: 'abc' })).rejects.toThrow(/must hold ids, not secrets \(found "resetToken"\)/);
+    await expect(server.services.mail.enqueue(em, 'test-verify', { userId: 'x', nested: [{ password: 'p' }] })).rejects.toThrow(/found "password"/);
     await expect(server.services.mail.enqueue(em, 'nobody-defined-this', { userId: 'x' })).rejects.toThrow(/not defined/);
+    // An id of a token row is an id.
+    expect(await server.services.mail.enqueue(em, 'test-verify', { userId: 'x', skip: true, tokenId: 'b2b1' })).toEqual(expect.any(String));
   });
 });
 

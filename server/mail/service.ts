@@ -20,6 +20,8 @@ export type Compose<D> = (em: EntityManager, data: D) => Promise<Email | null>;
 const KIND = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Job data names what to write about (ids), never what to write: no secret may sit in the job table. */
 const SECRET_KEY = /token|password|secret|plaintext/i;
+/** …but an id of one (`tokenId`, `reset_token_id`) is just an id. */
+const ID_KEY = /(Id|_id|Ids|_ids)$/;
 
 /** The queue an email kind's jobs go to; one per kind, so /metrics counts each kind apart. */
 export const mailQueue = (kind: string) => `mail.${kind}`;
@@ -157,7 +159,7 @@ function secretKey(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.map(secretKey).find(Boolean);
   if (!value || typeof value !== 'object') return undefined;
   for (const [k, v] of Object.entries(value)) {
-    if (SECRET_KEY.test(k)) return k;
+    if (SECRET_KEY.test(k) && !ID_KEY.test(k)) return k;
     const inner = secretKey(v);
     if (inner) return inner;
   }

@@ -136,6 +136,9 @@ export class UserService {
           if (other && other.id !== user.id) throw emailTaken(input.email);
           changes['email'] = { from: user.email, to: input.email };
           user.email = input.email;
+          // Verification is of an address: the new one has not been, and a change the customer asked for is moot.
+          user.emailVerifiedAt = null;
+          user.pendingEmail = null;
         }
         if (input.name !== undefined && input.name !== user.name) {
           changes['name'] = { from: user.name, to: input.name };

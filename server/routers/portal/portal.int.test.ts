@@ -99,3 +99,14 @@ describe('users an admin creates', () => {
     expect(list.items[0]).toMatchObject({ origin: 'admin', emailVerifiedAt: null });
   });
 });
+
+describe('an admin changing a customer’s email', () => {
+  it('leaves the new address unverified until its link is followed', async () => {
+    const c = await createCustomer(server);
+    const admin = adminClient(server, await signInAs(server, 'admin'));
+    const email = `renamed-${Date.now()}@example.com`;
+    expect(await admin.admin.users.update.mutate({ id: c.userId, email })).toMatchObject({ email, emailVerifiedAt: null });
+    const portal = portalClient(server, await signInCustomer(server, email, c.password));
+    await expect(portal.portal.keys.create.mutate({ name: 'x' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+  });
+});
