@@ -428,3 +428,42 @@ test('a customer whose session ended signs in again and is back where they were'
   await expect(page).toHaveURL(/\/app\/plan$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Plan' })).toBeVisible();
 });
+
+test('a customer changes their email through the new address’s link, and ends a session of another browser', async ({ page, browser }) => {
+  const me = newCustomer('ada');
+  await page.goto('/sign-up');
+  await signUp(page, me);
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+
+  // A second browser signed in to the same account.
+  const other = await browser.newContext({ baseURL: baseUrl() });
+  const otherPage = await other.newPage();
+  await otherPage.goto('/login');
+  await signInToPortal(otherPage, me.email, me.password);
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+  const sessions = page.getByRole('list', { name: 'Sessions' });
+  await expect(sessions.getByRole('listitem')).toHaveCount(2);
+  await sessions.getByRole('button', { name: /^End the session/ }).click();
+  await page.getByRole('alertdialog', { name: 'End this session?' }).getByRole('button', { name: 'End session' }).click();
+  await expect(sessions.getByRole('listitem')).toHaveCount(1);
+  await expect(sessions.getByText('This browser')).toBeVisible();
+  await other.close();
+
+  // The change waits for the new address's link; until then the old email stays.
+  const newEmail = `ada-new-${randomBytes(3).toString('hex')}@example.com`;
+  const email = page.getByRole('region', { name: 'Email' });
+  await email.getByLabel('New email').fill(newEmail);
+  await email.getByLabel('Current password', { exact: true }).fill(me.password);
+  await email.getByRole('button', { name: 'Change email' }).click();
+  await expect(email.getByText(`Waiting for ${newEmail} to be confirmed`)).toBeVisible();
+  await expectAccessible(page, 'the account, with an email change pending');
+  const confirm = await nextEmail(newEmail, '/confirm-email');
+  await page.goto(onThisServer(confirm.link));
+  await expect(page.getByRole('heading', { level: 1, name: 'Your email is changed' })).toBeVisible();
+  await expect(page.getByText(`Your account's email is now ${newEmail}.`)).toBeVisible();
+  await page.goto('/app/account');
+  await expect(page.getByRole('region', { name: 'Email' })).toContainText(newEmail);
+  await expect(page.getByRole('region', { name: 'Email' }).getByText('Waiting for')).toHaveCount(0);
+});
