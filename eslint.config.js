@@ -16,17 +16,17 @@ export default tseslint.config(
     },
   },
   {
-    // The admin SPA: the rules of hooks, and the React Compiler's checks of what components may do.
-    files: ['client/app/**/*.{ts,tsx}'],
+    // The apps (admin, portal) and what they share: the rules of hooks, and the React Compiler's checks of what components may do.
+    files: ['client/{admin,portal,ui}/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
   },
   {
-    // What each write refreshes is declared once per domain (client/app/lib/invalidation.ts).
-    files: ['client/app/**/*.{ts,tsx}'],
+    // What each write refreshes is declared once per domain (client/admin/lib/invalidation.ts, client/portal/lib/invalidation.ts).
+    files: ['client/{admin,portal,ui}/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-properties': [
         'error',
-        { property: 'invalidateQueries', message: 'Use useInvalidate() from client/app/lib/invalidation.ts: what a write refreshes is declared once per domain.' },
+        { property: 'invalidateQueries', message: "Use useInvalidate() from the app's lib/invalidation.ts: what a write refreshes is declared once per domain." },
       ],
     },
   },

@@ -42,14 +42,44 @@ function recordSources(): Plugin {
 }
 
 /**
- * The admin SPA: built into dist/client, which the server serves at `/`.
- * Everything is bundled locally (the CSP allows only 'self'); the manifest
- * lets `npm run build:size` measure the initial JavaScript.
+ * In development, a browser navigation anywhere under /admin opens the admin
+ * app, as server/spa.ts does in production (Vite's own fallback knows only the
+ * root index.html, the portal).
+ */
+function adminFallback(): Plugin {
+  return {
+    name: 'harmonic:admin-fallback',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const [pathname = '', query] = (req.url ?? '').split('?', 2);
+        const isAdminPage = (pathname === '/admin' || pathname.startsWith('/admin/')) && !path.posix.extname(pathname);
+        if (req.method === 'GET' && isAdminPage && (req.headers.accept ?? '').includes('text/html')) {
+          req.url = `/admin/index.html${query === undefined ? '' : `?${query}`}`;
+        }
+        next();
+      });
+    },
+  };
+}
+
+const client = path.resolve(import.meta.dirname, 'client');
+
+/**
+ * Two apps from one project: the customer portal (client/index.html, served at
+ * `/`) and the admin app (client/admin/index.html, served at `/admin/`), with
+ * what they share in client/ui. Each entry gets its own initial chunks, so the
+ * portal never loads admin code. Built into dist/client, which server/spa.ts
+ * serves. Everything is bundled locally (the CSP allows only 'self'); the
+ * manifest lets `npm run build:size` measure each entry's initial JavaScript.
  */
 export default defineConfig({
-  root: path.resolve(import.meta.dirname, 'client/app'),
-  plugins: [react(), tailwindcss(), recordSources()],
+  root: client,
+  plugins: [react(), tailwindcss(), recordSources(), adminFallback()],
   build: {
+    rolldownOptions: {
+      input: { portal: path.join(client, 'index.html'), admin: path.join(client, 'admin/index.html') },
+    },
     outDir: path.resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
     sourcemap: true,

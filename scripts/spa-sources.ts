@@ -1,5 +1,5 @@
 /**
- * What the admin SPA is built from, and a record of it in dist, so `npm start`
+ * What the apps (portal and admin, dist/client) are built from, and a record of it in dist, so `npm start`
  * can tell whether dist/client is current by content. File times cannot tell:
  * a clone, a copy or an install rewrites them without changing a byte.
  */

@@ -58,11 +58,13 @@ describe('HTTP basics', () => {
     expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /api/v1/nothing-here' } });
   });
 
-  it('serves the SPA for browser navigation to client-side routes', async () => {
-    const res = await fetch(`${server.url}/users/123`, { headers: { accept: 'text/html' } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toMatch(/<html/i);
+  it('serves the apps for browser navigation to client-side routes (server/spa.test.ts has the details)', async () => {
+    for (const path of ['/app/keys', '/admin/users/123']) {
+      const res = await fetch(`${server.url}${path}`, { headers: { accept: 'text/html' } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(await res.text(), path).toMatch(/<html/i);
+    }
   });
 
   it('sets security headers and a request id on every response', async () => {

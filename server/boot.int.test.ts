@@ -70,7 +70,7 @@ describe('npm start on the embedded database', () => {
     expect(first.output()).toMatch(/embedded PostgreSQL in/);
 
     // It prints how to sign in, with the first admin's generated password, once, outside the JSON log.
-    const banner = first.output().match(/Sign in at (http:\/\/localhost:\d+)\/ as (admin@harmonic\.local)\s*│\s*│ Password: ([\w-]+)/);
+    const banner = first.output().match(/Sign in at (http:\/\/localhost:\d+)\/admin\/ as (admin@harmonic\.local)\s*│\s*│ Password: ([\w-]+)/);
     expect(banner).not.toBeNull();
     const [, , email, password] = banner ?? [];
     const jsonLines = first.output().split('\n').filter((l) => l.startsWith('{'));
@@ -97,7 +97,7 @@ describe('npm start on the embedded database', () => {
     const { url: url2, pid: pid2 } = await waitUntilServing(second);
     await waitUntilReady(url2, second);
     // The admin exists now: no new password, just where to sign in.
-    await second.waitFor(/Sign in at http:\/\/localhost:\d+\/ with your admin account/);
+    await second.waitFor(/Sign in at http:\/\/localhost:\d+\/admin\/ with your admin account/);
     expect(second.output()).not.toMatch(/Password:/);
     const again = await embeddedClient();
     const { rows } = await again.query(`select name from tiers where name = 'Survivor'`);

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { ADMIN_BASE } from './spa.ts';
 
 /** `npm start`: bring Harmonic up and keep graceful shutdown in our hands. */
 async function main(): Promise<void> {
@@ -65,18 +66,19 @@ async function main(): Promise<void> {
 }
 
 function signInBanner(url: string, bootstrap: Runtime['bootstrap']): string {
-  const lines = [`Harmonic is running at ${url} (pid ${process.pid})`];
+  const admin = `${url}${ADMIN_BASE}/`;
+  const lines = [`Harmonic is running at ${url} (pid ${process.pid})`, `Customer portal: ${url}/`, `Admin app:       ${admin}`];
   if (bootstrap?.password) {
     lines.push(
-      `Sign in at ${url}/ as ${bootstrap.email}`,
+      `Sign in at ${admin} as ${bootstrap.email}`,
       `Password: ${bootstrap.password}`,
       'This password was generated now and is shown only this once. Change it after signing in,',
       `or set a new one with: npx harmonic admin reset-password ${bootstrap.email}`,
     );
   } else if (bootstrap) {
-    lines.push(`Sign in at ${url}/ as ${bootstrap.email} with the password from HARMONIC_ADMIN_PASSWORD.`);
+    lines.push(`Sign in at ${admin} as ${bootstrap.email} with the password from HARMONIC_ADMIN_PASSWORD.`);
   } else {
-    lines.push(`Sign in at ${url}/ with your admin account. Forgot the password? npx harmonic admin reset-password <email>`);
+    lines.push(`Sign in at ${admin} with your admin account. Forgot the password? npx harmonic admin reset-password <email>`);
   }
   const width = Math.max(...lines.map((l) => l.length));
   const rule = '─'.repeat(width + 2);

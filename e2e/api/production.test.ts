@@ -73,7 +73,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('the production recipe: npm run build, npm ci --omit=dev, npm start', () => {
-  it('installs no dev dependency and serves on Node 22 without calling the admin app stale', { timeout: 300_000 }, async () => {
+  it('installs no dev dependency and serves on Node 22 without calling the apps stale', { timeout: 300_000 }, async () => {
     await expect(fs.access(path.join(dir, 'node_modules/vite'))).rejects.toThrow();
     await expect(fs.access(path.join(dir, 'node_modules/.bin/node'))).rejects.toThrow();
     expect((await run('node', ['--version'])).output).toMatch(/^v22\./);
@@ -93,7 +93,7 @@ describe('the production recipe: npm run build, npm ci --omit=dev, npm start', (
     expect(await page.text()).toMatch(/<script type="module"[^>]*src="\/assets\//);
 
     expect(proc.output()).toMatch(/> node scripts\/ensure-spa\.ts/);
-    expect(proc.output()).not.toMatch(/stale|not built|building the admin app/i);
+    expect(proc.output()).not.toMatch(/stale|not built|building the portal/i);
     process.kill(pid, 'SIGTERM');
     expect((await proc.exited).code).toBe(0);
   });
@@ -101,13 +101,13 @@ describe('the production recipe: npm run build, npm ci --omit=dev, npm start', (
   it('judges the build by content: new file times pass, a changed source is reported', { timeout: 120_000 }, async () => {
     // What a copy, a checkout or an install does to the sources without changing them.
     const later = new Date(Date.now() + 3_600_000);
-    for (const rel of ['client/app/main.tsx', 'shared/users.ts', 'package-lock.json', 'vite.config.ts']) await fs.utimes(path.join(dir, rel), later, later);
+    for (const rel of ['client/admin/main.tsx', 'shared/users.ts', 'package-lock.json', 'vite.config.ts']) await fs.utimes(path.join(dir, rel), later, later);
     const touched = await run('node', ['scripts/ensure-spa.ts']);
     expect(touched).toEqual({ code: 0, output: '' });
 
     await fs.appendFile(path.join(dir, 'shared/users.ts'), '\n// changed after the build\n');
     const changed = await run('node', ['scripts/ensure-spa.ts']);
     expect(changed.code).toBe(0);
-    expect(changed.output).toMatch(/the admin app in dist\/client may be stale \(client\/, shared\/ or the lock file changed since it was built at \d{4}-.*\), and vite is not installed to rebuild it/);
+    expect(changed.output).toMatch(/the portal and admin apps in dist\/client may be stale \(client\/, shared\/ or the lock file changed since it was built at \d{4}-.*\), and vite is not installed to rebuild it/);
   });
 });

@@ -4,7 +4,7 @@ import { expect, settled, signIn, test } from './fixtures.ts';
 
 test('an owner adds an admin, who changes their password and signs out everywhere', async ({ page, browser, guard }) => {
   const email = `ops-${randomBytes(3).toString('hex')}@e2e.test`;
-  await page.goto('/admins');
+  await page.goto('/admin/admins');
   await signIn(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Admins' })).toBeVisible();
   await settled(page);
@@ -30,7 +30,7 @@ test('an owner adds an admin, who changes their password and signs out everywher
   other.on('console', (m) => void (m.type() === 'error' && !m.location().url.includes('auth.changePassword') && problems.push(m.text())));
   other.on('pageerror', (e) => void problems.push(e.message));
   guard.allow(/\/trpc\/auth\.changePassword/);
-  await other.goto('/sign-in');
+  await other.goto('/admin/sign-in');
   await signIn(other, email, password);
   await expect(other.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   await other.getByRole('button', { name: /^Account:/ }).click();
@@ -48,7 +48,7 @@ test('an owner adds an admin, who changes their password and signs out everywher
   await other.getByRole('button', { name: /^Account:/ }).click();
   await other.getByRole('menuitem', { name: 'Sign out everywhere' }).click();
   await other.getByRole('alertdialog').getByRole('button', { name: 'Sign out everywhere' }).click();
-  await expect(other).toHaveURL(/\/sign-in$/);
+  await expect(other).toHaveURL(/\/admin\/sign-in$/);
   await signIn(other, email, 'a-brand-new-password-42');
   await expect(other.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   await otherContext.close();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { baseUrl, E2E_ADMIN } from './env.ts';
 
@@ -76,4 +77,20 @@ export async function callApi(key: string | null, body: unknown = { query: 'rate
     headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
     body: JSON.stringify(body),
   });
+}
+
+/** axe-core finds no serious or critical WCAG 2.1 A/AA violation on the page as it is now. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`),
+    `accessibility of ${name}`,
+  ).toEqual([]);
+}
+
+/** The page fits the viewport's width: nothing makes the whole page scroll sideways. */
+export async function expectFitsWidth(page: Page, name: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} must not scroll sideways at ${page.viewportSize()?.width ?? '?'} px`).toBeLessThanOrEqual(0);
 }

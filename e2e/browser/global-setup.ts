@@ -2,6 +2,7 @@ import type { FullConfig } from '@playwright/test';
 import { spawnServer } from '../../server/testing/process.ts';
 import { databaseUrl, findTestPostgres, withAdminClient } from '../../server/testing/postgres.ts';
 import { E2E_ADMIN } from './env.ts';
+import { startMailSink } from './mail.ts';
 
 const isAlive = (pid: number) => {
   try {
@@ -17,7 +18,8 @@ const isAlive = (pid: number) => {
  * (TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded one), the real
  * server on it (`node server/main.ts`, migrations applied at start) on a free
  * port, waiting for its banner and a green /readyz (spawnServer), however long a
- * busy machine takes, and failing with its output if it exits instead. The returned function tears it all down.
+ * busy machine takes, and failing with its output if it exits instead; and a
+ * mailbox for the emails it sends (mail.ts). The returned function tears it all down.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const pg = await findTestPostgres();
@@ -33,7 +35,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const url = databaseUrl(pg.adminUrl, database);
 
   const dropDatabase = () => withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
+  // The server sends its emails to a real SMTP server of the tests' own; the specs read them through the sink (mail.ts).
+  const mail = await startMailSink();
   const server = await spawnServer(url, {
+    SMTP_URL: mail.smtpUrl,
     HARMONIC_ADMIN_EMAIL: E2E_ADMIN.email,
     HARMONIC_ADMIN_PASSWORD: E2E_ADMIN.password,
     // Every browser test signs in from 127.0.0.1: keep the per-IP limit out of the way (the per-account one is tested).
@@ -42,20 +47,25 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     // No network here: the upstream sources fail fast; the tests query the knowledge base.
     SOURCE_TIMEOUT_MS: '1500',
     DEMO_MONTHLY_QUOTA: '100000',
+    // The portal specs sign customers up from 127.0.0.1 too.
+    SIGNUP_MAX_PER_ADDRESS: '1000',
   }).catch(async (err: unknown) => {
     // spawnServer has killed the server; leave nothing else behind either.
+    await mail.close();
     await dropDatabase();
     await pg.stop();
     throw err;
   });
   process.env['E2E_BASE_URL'] = server.url;
   process.env['E2E_DATABASE_URL'] = url;
+  process.env['E2E_MAIL_URL'] = mail.url;
 
   return async () => {
     server.proc.kill('SIGTERM');
     // A graceful stop normally takes well under a second; this ceiling only guards against a hang.
     const stopped = await Promise.race([server.proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
     if (!stopped) server.proc.kill('SIGKILL');
+    await mail.close();
     await dropDatabase();
     await pg.stop();
   };

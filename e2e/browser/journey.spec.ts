@@ -18,15 +18,15 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
 
   // 1. Sign in, seeing a wrong-password message first.
   guard.allow(/\/trpc\/auth\.signIn/);
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto('/admin/');
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
   await expect(page).toHaveTitle('Sign in · Harmonic');
   await signIn(page, E2E_ADMIN.email, 'not-the-password');
   await expect(page.getByRole('alert')).toContainText('Invalid email or password');
   await expect(page.getByLabel('Password')).toBeFocused();
   await signIn(page);
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/admin\/?$/);
 
   // 2. Create a user.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
@@ -82,7 +82,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   expect(direct.headers.get('x-ratelimit-used')).toBe('2');
 
   // 5. The usage appears on the user's page and on the dashboard.
-  await page.goto(`/users/${userId}`);
+  await page.goto(`/admin/users/${userId}`);
   await expect(page.getByRole('meter', { name: 'Quota used this month' })).toHaveAttribute('aria-valuetext', '2 of 1,000 used');
   await expect(page.getByText('Requests (30 d)').locator('..')).toContainText('2');
   await expect(page.getByRole('list', { name: 'Requests by source' })).toContainText('kb');
@@ -94,7 +94,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   await settled(page);
 
   // 6. Change the tier and see the new limit in the headers.
-  await page.goto(`/users/${userId}`);
+  await page.goto(`/admin/users/${userId}`);
   await page.getByRole('button', { name: 'Change tier' }).click();
   const tierDialog = page.getByRole('dialog', { name: 'Change tier' });
   const pro = await tierDialog.locator('option', { hasText: /^Pro ·/ }).getAttribute('value');
@@ -113,7 +113,7 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   await expect(page.locator('[data-header="X-RateLimit-Used"]')).toHaveText('4');
 
   // 7. Rotate the key: the old one gets 401 at once, the new one works.
-  await page.goto(`/users/${userId}?tab=keys`);
+  await page.goto(`/admin/users/${userId}?tab=keys`);
   await page.getByRole('button', { name: 'Rotate key production' }).click();
   const rotate = page.getByRole('dialog', { name: /Rotate/ });
   await rotate.getByLabel('Immediately').check();
@@ -161,8 +161,8 @@ test('an admin runs the whole life of a customer from the browser', async ({ pag
   // 10. Sign out: the app is closed until the next sign-in.
   await page.getByRole('button', { name: /^Account:/ }).click();
   await page.getByRole('menuitem', { name: 'Sign out', exact: true }).click();
-  await expect(page).toHaveURL(/\/sign-in$/);
-  await page.goto('/users');
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fusers$/);
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await page.goto('/admin/users');
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fusers$/);
   await expect(page.getByRole('heading', { name: 'Sign in to Harmonic' })).toBeVisible();
 });

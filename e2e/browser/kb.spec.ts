@@ -3,7 +3,7 @@ import { callApi, expect, settled, signIn, test } from './fixtures.ts';
 
 test('the knowledge base: write with a preview, find, edit, answer from it, delete', async ({ page }) => {
   const word = `zebrafinch${randomBytes(3).toString('hex')}`;
-  await page.goto('/kb');
+  await page.goto('/admin/kb');
   await signIn(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Knowledge base' })).toBeVisible();
   await settled(page);
@@ -29,7 +29,7 @@ test('the knowledge base: write with a preview, find, edit, answer from it, dele
   const entryUrl = page.url();
 
   // Find it, with the matching words highlighted.
-  await page.goto(`/kb?q=${word}`);
+  await page.goto(`/admin/kb?q=${word}`);
   const hit = page.getByRole('list', { name: 'Articles' }).getByRole('listitem');
   await expect(hit).toHaveCount(1);
   await expect(hit.locator('mark').first()).toContainText(word);
@@ -40,13 +40,13 @@ test('the knowledge base: write with a preview, find, edit, answer from it, dele
   expect(JSON.stringify(await answer.json())).toContain(`Caring for the ${word}`);
 
   // …and the playground's result opens the article here.
-  await page.goto(`/playground?query=${word}&sources=%5B%22kb%22%5D`);
+  await page.goto(`/admin/playground?query=${word}&sources=%5B%22kb%22%5D`);
   await page.getByRole('button', { name: 'Send request' }).click();
   await page.locator('[data-source="kb"]').getByRole('link', { name: `Caring for the ${word}` }).click();
   await expect(page).toHaveURL(entryUrl);
 
   // Edit.
-  await page.goto(`/kb?q=${word}`);
+  await page.goto(`/admin/kb?q=${word}`);
   await hit.getByRole('link').click();
   await expect(page).toHaveURL(entryUrl);
   await page.getByLabel('Title').fill(`Feeding the ${word}`);
@@ -56,7 +56,7 @@ test('the knowledge base: write with a preview, find, edit, answer from it, dele
   // Delete, after confirming.
   await page.getByRole('button', { name: 'Delete article' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Delete article' }).click();
-  await expect(page).toHaveURL(/\/kb$/);
-  await page.goto(`/kb?q=${word}`);
+  await expect(page).toHaveURL(/\/admin\/kb$/);
+  await page.goto(`/admin/kb?q=${word}`);
   await expect(page.getByText('No articles match')).toBeVisible();
 });

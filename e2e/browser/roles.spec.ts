@@ -9,7 +9,7 @@ test('a viewer sees everything and can change nothing', async ({ page }) => {
   const user = await owner.admin.users.create.mutate({ email: `watched-${Date.now()}@example.com`, name: 'Watched User' });
   await owner.admin.keys.create.mutate({ userId: user.id, name: 'ci' });
 
-  await page.goto('/users');
+  await page.goto('/admin/users');
   await signIn(page, email, 'viewer-password-123');
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await settled(page);
@@ -17,13 +17,13 @@ test('a viewer sees everything and can change nothing', async ({ page }) => {
   // Owners only: no Admins screen in the menu, and its URL leads back to the dashboard.
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admins' })).toHaveCount(0);
 
-  await page.goto(`/users/${user.id}?tab=keys`);
+  await page.goto(`/admin/users/${user.id}?tab=keys`);
   await expect(page.getByRole('table', { name: 'API keys' })).toContainText('ci');
   await expect(page.getByRole('button', { name: /Rotate|Revoke|New key|Change tier|Suspend/ })).toHaveCount(0);
-  await page.goto('/tiers');
+  await page.goto('/admin/tiers');
   await expect(page.getByRole('table', { name: 'Tiers' })).toContainText('Enterprise');
   await expect(page.getByRole('button', { name: /New tier|Edit|Delete/ })).toHaveCount(0);
-  await page.goto('/admins');
+  await page.goto('/admin/admins');
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
 
   // A viewer still manages their own account.

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { AxeBuilder } from '@axe-core/playwright';
 import { adminClient, signIn as apiSignIn } from '../../server/testing/admin.ts';
 import { baseUrl, E2E_ADMIN } from './env.ts';
-import type { Page } from '@playwright/test';
-import { callApi, expect, screenshot, settled, signIn, test } from './fixtures.ts';
+import { callApi, expect, expectAccessible, expectFitsWidth, screenshot, settled, signIn, test } from './fixtures.ts';
 
 /**
  * Every main screen at desktop (1280 px) and phone (390 px) width: it renders
@@ -26,36 +24,28 @@ test.beforeAll(async () => {
 });
 
 const SCREENS = [
-  { name: 'dashboard', path: () => '/', heading: 'Dashboard' },
-  { name: 'users', path: () => '/users', heading: 'Users' },
-  { name: 'user-overview', path: () => `/users/${userId}`, heading: 'Grace Hopper' },
-  { name: 'user-keys', path: () => `/users/${userId}?tab=keys`, heading: 'Grace Hopper' },
-  { name: 'user-activity', path: () => `/users/${userId}?tab=activity`, heading: 'Grace Hopper' },
-  { name: 'keys', path: () => `/keys?user=${userId}`, heading: 'API keys' },
-  { name: 'tiers', path: () => '/tiers', heading: 'Tiers' },
-  { name: 'kb', path: () => '/kb', heading: 'Knowledge base' },
-  { name: 'kb-search', path: () => '/kb?q=rotate%20keys', heading: 'Knowledge base' },
-  { name: 'kb-entry', path: () => `/kb/${kbId}`, heading: undefined },
-  { name: 'kb-new', path: () => '/kb/new', heading: 'New article' },
-  { name: 'audit', path: () => '/audit', heading: 'Audit log' },
-  { name: 'admins', path: () => '/admins', heading: 'Admins' },
+  { name: 'dashboard', path: () => '/admin/', heading: 'Dashboard' },
+  { name: 'users', path: () => '/admin/users', heading: 'Users' },
+  { name: 'user-overview', path: () => `/admin/users/${userId}`, heading: 'Grace Hopper' },
+  { name: 'user-keys', path: () => `/admin/users/${userId}?tab=keys`, heading: 'Grace Hopper' },
+  { name: 'user-activity', path: () => `/admin/users/${userId}?tab=activity`, heading: 'Grace Hopper' },
+  { name: 'keys', path: () => `/admin/keys?user=${userId}`, heading: 'API keys' },
+  { name: 'tiers', path: () => '/admin/tiers', heading: 'Tiers' },
+  { name: 'kb', path: () => '/admin/kb', heading: 'Knowledge base' },
+  { name: 'kb-search', path: () => '/admin/kb?q=rotate%20keys', heading: 'Knowledge base' },
+  { name: 'kb-entry', path: () => `/admin/kb/${kbId}`, heading: undefined },
+  { name: 'kb-new', path: () => '/admin/kb/new', heading: 'New article' },
+  { name: 'audit', path: () => '/admin/audit', heading: 'Audit log' },
+  { name: 'settings', path: () => '/admin/settings', heading: 'Settings' },
+  { name: 'admins', path: () => '/admin/admins', heading: 'Admins' },
 ] as const;
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`),
-    `accessibility of ${name}`,
-  ).toEqual([]);
-}
 
 for (const width of [1280, 390]) {
   test(`every main screen renders cleanly at ${width} px`, async ({ page }) => {
     // A dozen screens, each with axe and a full-page screenshot: minutes on a busy machine.
     test.setTimeout(480_000);
     await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
-    await page.goto('/sign-in');
+    await page.goto('/admin/sign-in');
     await expect(page.getByRole('heading', { name: 'Sign in to Harmonic' })).toBeVisible();
     await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
@@ -67,14 +57,13 @@ for (const width of [1280, 390]) {
       if (screen.heading) await expect(page.getByRole('heading', { level: 1, name: screen.heading })).toBeVisible();
       else await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       await settled(page);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, `${screen.name} must not scroll sideways at ${width} px`).toBeLessThanOrEqual(0);
+      await expectFitsWidth(page, screen.name);
       await expectAccessible(page, screen.name);
       await screenshot(page, screen.name);
     }
 
     // The playground, after a demo call (the upstream sources are unreachable here; kb answers).
-    await page.goto('/playground?sources=%5B%22kb%22%5D');
+    await page.goto('/admin/playground?sources=%5B%22kb%22%5D');
     await page.getByRole('button', { name: 'Send request' }).click();
     await expect(page.getByText('HTTP 200')).toBeVisible();
     await expect(page.locator('[data-header="X-Demo-Mode"]')).toHaveText('true');
@@ -89,7 +78,7 @@ for (const width of [1280, 390]) {
       await page.getByRole('dialog', { name: 'Menu' }).getByRole('link', { name: 'Users' }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
     } else {
-      await page.goto('/users');
+      await page.goto('/admin/users');
     }
     await page.getByRole('button', { name: 'New user' }).first().click();
     await expect(page.getByRole('dialog', { name: 'New user' })).toBeVisible();

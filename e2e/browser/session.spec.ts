@@ -14,11 +14,11 @@ async function expireAllSessions(): Promise<void> {
 }
 
 test('an expired session returns to sign-in, then back to the same place', async ({ page, guard }) => {
-  await page.goto('/users?sort=email&order=asc');
-  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await page.goto('/admin/users?sort=email&order=asc');
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=/);
   await signIn(page);
   // Straight back to where the link pointed.
-  await expect(page).toHaveURL(/\/users\?sort=email&order=asc$/);
+  await expect(page).toHaveURL(/\/admin\/users\?sort=email&order=asc$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await settled(page);
 
@@ -26,16 +26,16 @@ test('an expired session returns to sign-in, then back to the same place', async
   guard.allow(/\/trpc\/admin\./);
   // The next thing the admin does needs the server, which now says the session is over.
   await page.getByRole('button', { name: 'Name' }).click();
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fusers%3Fsort%3Dname%26order%3Dasc$/);
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fusers%3Fsort%3Dname%26order%3Dasc$/);
   await expect(page.getByText('Your session has expired. Sign in again to carry on where you were.')).toBeVisible();
   await signIn(page);
-  await expect(page).toHaveURL(/\/users\?sort=name&order=asc$/);
+  await expect(page).toHaveURL(/\/admin\/users\?sort=name&order=asc$/);
   await expect(page.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'ascending');
 });
 
 test('a lockout says how long it lasts', async ({ page, guard }) => {
   guard.allow(/\/trpc\/auth\.signIn/);
-  await page.goto('/sign-in');
+  await page.goto('/admin/sign-in');
   for (let i = 1; i <= 5; i++) {
     await signIn(page, 'locked-out@e2e.test', `wrong-password-${i}`);
     if (i < 5) await expect(page.getByRole('alert')).toContainText('Invalid email or password');
@@ -47,7 +47,7 @@ test('a lockout says how long it lasts', async ({ page, guard }) => {
 });
 
 test('the sign-in form works from the keyboard alone, with a visible focus', async ({ page }) => {
-  await page.goto('/sign-in');
+  await page.goto('/admin/sign-in');
   const email = page.getByLabel('Email');
   await expect(email).toBeFocused();
   await page.keyboard.type('owner@e2e.test');

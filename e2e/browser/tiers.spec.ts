@@ -3,7 +3,7 @@ import { expect, settled, signIn, test } from './fixtures.ts';
 
 test('tiers: create, edit, and a delete refused while in use, saying why', async ({ page, guard }) => {
   const name = `Starter ${randomBytes(2).toString('hex')}`;
-  await page.goto('/tiers');
+  await page.goto('/admin/tiers');
   await signIn(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Tiers' })).toBeVisible();
   await settled(page);
@@ -39,7 +39,7 @@ test('tiers: create, edit, and a delete refused while in use, saying why', async
   await expect(row).toContainText('Unlimited');
 
   // Put a user on it: deleting is refused with the server's reason.
-  await page.goto('/users');
+  await page.goto('/admin/users');
   await page.getByRole('button', { name: 'New user' }).first().click();
   const newUser = page.getByRole('dialog', { name: 'New user' });
   await newUser.getByLabel('Email').fill(`tiered-${randomBytes(3).toString('hex')}@example.com`);
@@ -49,7 +49,7 @@ test('tiers: create, edit, and a delete refused while in use, saying why', async
   await newUser.getByRole('button', { name: 'Create user' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'On the new tier' })).toBeVisible();
 
-  await page.goto('/tiers');
+  await page.goto('/admin/tiers');
   await page.getByRole('button', { name: `Delete tier ${name}` }).click();
   const confirm = page.getByRole('alertdialog');
   await confirm.getByRole('button', { name: 'Delete tier' }).click();

@@ -1,0 +1,215 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { createLazyRoute, Link } from '@tanstack/react-router';
+import { Layers, Pencil, Plus, Trash2 } from 'lucide-react';
+import { useState } from 'react';
+import { createTierSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
+import { Button } from '../../ui/components/button.tsx';
+import { Badge, Card, PageHeader } from '../../ui/components/card.tsx';
+import { ConfirmDialog, Dialog, DialogFooter } from '../../ui/components/dialog.tsx';
+import { Alert, EmptyState, ErrorState, LoadingBlock } from '../../ui/components/feedback.tsx';
+import { Checkbox, Field, Input, Textarea } from '../../ui/components/field.tsx';
+import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
+import { errorMessage } from '../../ui/lib/errors.ts';
+import { applyServerError, useSharedForm } from '../../ui/lib/forms.ts';
+import { centsToDollars, formatNumber, formatPrice, formatQuota, parseDollarsToCents } from '../../ui/lib/format.ts';
+import { useCanWrite } from '../lib/session.ts';
+import { toast } from '../../ui/lib/toast.ts';
+import { trpc } from '../lib/trpc.ts';
+import { useInvalidate } from '../lib/invalidation.ts';
+
+export const Route = createLazyRoute('/_app/tiers')({ component: TiersPage });
+
+type Tier = TierView;
+
+function TiersPage() {
+  const canWrite = useCanWrite();
+  const tiers = useQuery(trpc.admin.tiers.list.queryOptions());
+  const [editing, setEditing] = useState<Tier | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Tier | null>(null);
+  const invalidate = useInvalidate();
+  const remove = useMutation(trpc.admin.tiers.delete.mutationOptions());
+  return (
+    <>
+      <PageHeader
+        title="Tiers"
+        description="Plans with a monthly quota and a price. A quota change applies from the next request, on every server. Public tiers are shown on the portal's front page and Plan screen."
+        actions={
+          canWrite && (
+            <Button variant="primary" onClick={() => setEditing('new')}>
+              <Plus className="size-4" aria-hidden="true" /> New tier
+            </Button>
+          )
+        }
+      />
+      <Card>
+        {tiers.isPending ? (
+          <LoadingBlock rows={4} label="Loading tiers" />
+        ) : tiers.isError ? (
+          <ErrorState message={errorMessage(tiers.error)} onRetry={() => void tiers.refetch()} />
+        ) : tiers.data.length === 0 ? (
+          <EmptyState title="No tiers" icon={<Layers className="size-5" aria-hidden="true" />} />
+        ) : (
+          <Table label="Tiers">
+            <THead>
+              <tr>
+                <Th>Name</Th>
+                <Th className="text-right">Monthly quota</Th>
+                <Th className="text-right">Price</Th>
+                <Th className="text-right">Users</Th>
+                <Th>Description</Th>
+                {canWrite && <Th className="text-right">Actions</Th>}
+              </tr>
+            </THead>
+            <TBody>
+              {tiers.data.map((t) => (
+                <tr key={t.id}>
+                  <Td>
+                    <span className="font-medium text-zinc-900">{t.name}</span>
+                    {t.isDefault && (
+                      <Badge tone="brand" className="ml-2">
+                        Default
+                      </Badge>
+                    )}
+                    {t.public && (
+                      <Badge tone="green" className="ml-2">
+                        Public
+                      </Badge>
+                    )}
+                  </Td>
+                  <Td className="text-right tabular-nums">{formatQuota(t.monthlyQuota)}</Td>
+                  <Td className="text-right">{formatPrice(t.priceCents)}</Td>
+                  <Td className="text-right tabular-nums">
+                    {t.users > 0 ? (
+                      <Link to="/users" search={{ tier: t.id }} className="text-brand-700 hover:underline">
+                        {formatNumber(t.users)}
+                      </Link>
+                    ) : (
+                      0
+                    )}
+                  </Td>
+                  <Td className="max-w-xs whitespace-normal text-zinc-600">{t.description || <span className="text-zinc-400">—</span>}</Td>
+                  {canWrite && (
+                    <Td className="text-right">
+                      <div className="flex justify-end gap-1.5">
+                        <Button size="sm" onClick={() => setEditing(t)} aria-label={`Edit tier ${t.name}`}>
+                          <Pencil className="size-3.5" aria-hidden="true" /> Edit
+                        </Button>
+                        <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDeleting(t)} aria-label={`Delete tier ${t.name}`}>
+                          <Trash2 className="size-3.5" aria-hidden="true" /> Delete
+                        </Button>
+                      </div>
+                    </Td>
+                  )}
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </Card>
+      <TierDialog tier={editing} onClose={() => setEditing(null)} />
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(open) => !open && setDeleting(null)}
+        title={`Delete the ${deleting?.name ?? ''} tier?`}
+        description={deleting && deleting.users > 0 ? `${deleting.users} user${deleting.users === 1 ? ' is' : 's are'} on this tier; the server will refuse until they are moved.` : 'Nobody is on this tier. This cannot be undone.'}
+        confirmLabel="Delete tier"
+        onConfirm={async () => {
+          if (!deleting) return;
+          await remove.mutateAsync({ id: deleting.id });
+          await invalidate('tiers');
+          toast(`Deleted ${deleting.name}`);
+        }}
+      />
+    </>
+  );
+}
+
+interface TierValues {
+  name: string;
+  unlimited: boolean;
+  monthlyQuota: string;
+  price: string;
+  description: string;
+  isDefault: boolean;
+  public: boolean;
+}
+
+const toNumber = (s: string) => (s.trim() === '' ? Number.NaN : Number(s.replace(/[,_\s]/g, '')));
+const fieldFor = (p: string) => (p === 'priceCents' ? 'price' : p);
+
+function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () => void }) {
+  const existing = tier !== null && tier !== 'new' ? tier : null;
+  const invalidate = useInvalidate();
+  const [formError, setFormError] = useState<string | null>(null);
+  const values: TierValues = existing
+    ? { name: existing.name, unlimited: existing.monthlyQuota === null, monthlyQuota: existing.monthlyQuota === null ? '' : String(existing.monthlyQuota), price: centsToDollars(existing.priceCents), description: existing.description, isDefault: existing.isDefault, public: existing.public }
+    : { name: '', unlimited: false, monthlyQuota: '1000', price: '', description: '', isDefault: false, public: false };
+  const toInput = (v: TierValues) => {
+    const fields = { name: v.name, monthlyQuota: v.unlimited ? null : toNumber(v.monthlyQuota), priceCents: parseDollarsToCents(v.price), description: v.description, public: v.public };
+    return existing ? { id: existing.id, ...fields, ...(v.isDefault && !existing.isDefault ? { isDefault: true as const } : {}) } : { ...fields, isDefault: v.isDefault };
+  };
+  const createForm = useSharedForm(createTierSchema, { values, toInput, fieldFor });
+  const updateForm = useSharedForm(updateTierSchema, { values, toInput, fieldFor });
+  const create = useMutation(trpc.admin.tiers.create.mutationOptions());
+  const update = useMutation(trpc.admin.tiers.update.mutationOptions());
+  const form = existing ? updateForm : createForm;
+  const close = () => {
+    setFormError(null);
+    createForm.reset();
+    onClose();
+  };
+  const fields = ['name', 'monthlyQuota', 'price', 'description', 'isDefault', 'public'];
+  const done = async (name: string) => {
+    await invalidate('tiers');
+    toast(existing ? `Saved ${name}` : `Created ${name}`);
+    close();
+  };
+  const submitCreate = createForm.handleSubmit(async (input) => {
+    setFormError(null);
+    try {
+      await done((await create.mutateAsync(input)).name);
+    } catch (err) {
+      setFormError(applyServerError(err, createForm.setError, fields, fieldFor));
+    }
+  });
+  const submitUpdate = updateForm.handleSubmit(async (input) => {
+    setFormError(null);
+    try {
+      await done((await update.mutateAsync(input)).name);
+    } catch (err) {
+      setFormError(applyServerError(err, updateForm.setError, fields, fieldFor));
+    }
+  });
+  const { errors, isSubmitting } = form.formState;
+  const unlimited = form.watch('unlimited');
+  return (
+    <Dialog open={tier !== null} onOpenChange={(open) => !open && close()} title={existing ? `Edit ${existing.name}` : 'New tier'} description={existing && existing.users > 0 ? `${existing.users} user${existing.users === 1 ? '' : 's'} on this tier get the new quota from their next request.` : undefined}>
+      <form onSubmit={(e) => void (existing ? submitUpdate(e) : submitCreate(e))} noValidate className="space-y-4">
+        {formError && <Alert>{formError}</Alert>}
+        <Field label="Name" error={errors.name?.message}>
+          {(p) => <Input {...p} autoComplete="off" {...form.register('name')} />}
+        </Field>
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+          <Field label="Monthly quota (requests)" error={errors.monthlyQuota?.message}>
+            {(p) => <Input {...p} inputMode="numeric" disabled={unlimited} {...form.register('monthlyQuota')} />}
+          </Field>
+          <Field label="Price per month (USD)" optional error={errors.price?.message} hint="Empty for a negotiated price.">
+            {(p) => <Input {...p} inputMode="decimal" placeholder="e.g. 29" {...form.register('price')} />}
+          </Field>
+        </div>
+        <Checkbox label="Unlimited quota (requests are still counted)" {...form.register('unlimited')} />
+        <Field label="Description" optional error={errors.description?.message}>
+          {(p) => <Textarea {...p} rows={2} {...form.register('description')} />}
+        </Field>
+        <Checkbox label="Public: show it on the portal's front page and Plan screen" {...form.register('public')} />
+        {!(existing?.isDefault ?? false) && <Checkbox label="Make this the default tier for new users" {...form.register('isDefault')} />}
+        <DialogFooter>
+          <Button onClick={close}>Cancel</Button>
+          <Button type="submit" variant="primary" pending={isSubmitting}>
+            {existing ? 'Save' : 'Create tier'}
+          </Button>
+        </DialogFooter>
+      </form>
+    </Dialog>
+  );
+}
