@@ -2,7 +2,6 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHarmonicClient } from '../../client/sdk/index.ts';
 import { createUserWithKey, postData, TEST_ACTOR, type UserWithKey } from '../testing/fixtures.ts';
-import { untilCacheForgetsSuspension } from '../testing/key-cache.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { buildKey, generateKey, keyDigest } from './format.ts';
 
@@ -277,8 +276,19 @@ describe('suspended owners', () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: 'USER_SUSPENDED', message: 'This account is suspended' } });
     await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'active', TEST_ACTOR);
-    await untilCacheForgetsSuspension(server.services, u.key);
+    // At once: the cache's suspension is checked against the user's row, whether or not the NOTIFY arrived yet.
     expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(200);
+  });
+
+  it('works again at once when a suspension is lifted and no NOTIFY reaches this instance', async () => {
+    const u = await createUserWithKey(server.services);
+    await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'suspended', TEST_ACTOR);
+    expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(403);
+    expect(server.services.keyCache.get(keyDigest(u.key))).toMatchObject({ userStatus: 'suspended' });
+    // Lifted behind the cache's back: no invalidation is sent.
+    await server.orm.em.fork().execute(`update users set status = 'active' where id = ?`, [u.userId]);
+    expect((await postData(server.url, { query: 'x', sources: 'kb' }, u.key)).status).toBe(200);
+    expect((await postData(server.url, { query: 'y', sources: 'kb' }, u.key)).status).toBe(200);
   });
 });
 

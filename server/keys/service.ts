@@ -115,7 +115,14 @@ export class KeyService {
       this.deps.cache.reject(digest);
       throw fail('expired');
     }
-    if (key.userStatus === 'suspended') throw fail('suspended', new AppError('USER_SUSPENDED', 'This account is suspended'));
+    if (key.userStatus === 'suspended') {
+      // A cached suspension may have been lifted a moment ago, its NOTIFY still on the way: the user's row
+      // decides. Only suspended owners' calls pay this one primary-key read, and a lifted one is forgotten.
+      const owner = cached ? await em.getRepository(User).findLiveById(key.userId) : null;
+      if (owner?.status !== 'active') throw fail('suspended', new AppError('USER_SUSPENDED', 'This account is suspended'));
+      this.deps.cache.evictUser(key.userId);
+      return { ...key, userStatus: 'active' };
+    }
     return key;
   }
 
