@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import { AuthThrottle } from '../admin/auth/entity.ts';
 import type { RecordedFailure } from '../admin/auth/repository.ts';
+import { audit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { addressBucket } from '../client-address.ts';
 import type { Config } from '../config.ts';
 import { AppError, retryAfterHeaders } from '../errors.ts';
@@ -18,6 +20,32 @@ export interface StartedLockout {
   address: string;
   ip: string;
   failure: RecordedFailure;
+}
+
+/**
+ * Audits (in `em`'s unit of work, flushed by the throttle) and logs a lockout that just started,
+ * in the same shape for every realm; `account` is the locked account when there is one.
+ */
+export function auditLockout(
+  em: EntityManager,
+  logger: Logger,
+  realm: 'admin' | 'customer',
+  at: StartedLockout,
+  account: { type: 'admin' | 'user'; id: string | null },
+): void {
+  const { scope } = at;
+  audit(em, { ...SYSTEM_ACTOR, ip: at.ip }, {
+    action: `${realm}.sign_in_locked`,
+    target: scope === 'address' ? { type: 'address', id: at.address } : account,
+    details: {
+      scope,
+      ...(scope === 'address' ? {} : { email: at.email }),
+      address: at.address,
+      failures: at.failure.failures,
+      lockedUntil: at.failure.lockedUntil?.toISOString() ?? null,
+    },
+  });
+  logger.warn({ scope, address: at.address, lockedUntil: at.failure.lockedUntil }, `${realm} sign-in lockout`);
 }
 
 /**

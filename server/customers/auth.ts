@@ -4,9 +4,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { CustomerSession as CustomerSessionView, CustomerView } from '../../shared/portal.ts';
 import { takeRate } from '../auth/rate-limit.ts';
-import { SignInThrottle, type StartedLockout } from '../auth/sign-in-throttle.ts';
+import { auditLockout, SignInThrottle, type StartedLockout } from '../auth/sign-in-throttle.ts';
 import { newToken, sha256, tokensMatch } from '../auth/tokens.ts';
-import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts';
+import { audit, type Actor } from '../audit/service.ts';
 import { addressBucket } from '../client-address.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -252,23 +252,12 @@ export class CustomerAuthService {
     });
   }
 
-  /** Audits and meters a lockout that just started (in `em`'s unit of work, flushed by the throttle). */
-  private recordLockout(em: EntityManager, at: StartedLockout, user: User | null): void {
-    const { scope } = at;
-    this.metrics?.customerLockouts.inc({ scope });
-    audit(em, { ...SYSTEM_ACTOR, ip: at.ip }, {
-      action: 'customer.sign_in_locked',
-      target: scope === 'address' ? { type: 'address', id: at.address } : { type: 'user', id: user?.id ?? null },
-      details: {
-        scope,
-        ...(scope === 'address' ? {} : { email: at.email }),
-        address: at.address,
-        failures: at.failure.failures,
-        lockedUntil: at.failure.lockedUntil?.toISOString() ?? null,
-      },
-    });
-    this.logger.warn({ scope, address: at.address, lockedUntil: at.failure.lockedUntil }, 'customer sign-in lockout');
+  /** Meters and audits a lockout that just started (in `em`'s unit of work, flushed by the throttle). */
+  private recordLockout(em: EntityManager, at: StartedLockout, user: { id: string } | null): void {
+    this.metrics?.customerLockouts.inc({ scope: at.scope });
+    auditLockout(em, this.logger, 'customer', at, { type: 'user', id: user?.id ?? null });
   }
+
 }
 
 function identityOf(user: User, session: CustomerSession): CustomerIdentity {

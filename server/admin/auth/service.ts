@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
 import type { AdminRole } from '../../../shared/admin.ts';
-import { audit, SYSTEM_ACTOR } from '../../audit/service.ts';
-import { SignInThrottle, type StartedLockout } from '../../auth/sign-in-throttle.ts';
+import { audit } from '../../audit/service.ts';
+import { auditLockout, SignInThrottle, type StartedLockout } from '../../auth/sign-in-throttle.ts';
 import { newToken, sha256, tokensMatch } from '../../auth/tokens.ts';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
@@ -136,23 +136,12 @@ export class AdminAuthService {
     });
   }
 
-  /** Audits and meters a lockout that just started (in `em`'s unit of work, flushed by the throttle). */
-  private recordLockout(em: EntityManager, at: StartedLockout, account: AdminAccount | null): void {
-    const { scope } = at;
-    this.metrics?.adminLockouts.inc({ scope });
-    audit(em, { ...SYSTEM_ACTOR, ip: at.ip }, {
-      action: 'admin.sign_in_locked',
-      target: scope === 'address' ? { type: 'address', id: at.address } : { type: 'admin', id: account?.id ?? null },
-      details: {
-        scope,
-        ...(scope === 'address' ? {} : { email: at.email }),
-        address: at.address,
-        failures: at.failure.failures,
-        lockedUntil: at.failure.lockedUntil?.toISOString() ?? null,
-      },
-    });
-    this.logger.warn({ scope, address: at.address, lockedUntil: at.failure.lockedUntil }, 'admin sign-in lockout');
+  /** Meters and audits a lockout that just started (in `em`'s unit of work, flushed by the throttle). */
+  private recordLockout(em: EntityManager, at: StartedLockout, account: { id: string } | null): void {
+    this.metrics?.adminLockouts.inc({ scope: at.scope });
+    auditLockout(em, this.logger, 'admin', at, { type: 'admin', id: account?.id ?? null });
   }
+
 }
 
 function identityOf(account: AdminAccount, session: AdminSession): AdminIdentity {
