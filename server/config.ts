@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './client-address.ts';
+import { billingEnvShape, toBillingConfig, type BillingConfig } from './billing/config.ts';
 import { envFlag } from './env-flag.ts';
 import { jobsEnvShape, toJobsConfig, type JobsConfig } from './jobs/config.ts';
 import { mailEnvShape, toMailConfig, type MailConfig } from './mail/config.ts';
@@ -91,11 +92,12 @@ const envSchema = z.object({
   ...sourcesEnvShape,
   ...jobsEnvShape,
   ...mailEnvShape,
+  ...billingEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
 
-const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL/;
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|DATABASE_URL|SMTP_URL|API_KEY/;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -156,6 +158,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Email: SMTP or the console, sender, product name (server/mail/). */
   mail: MailConfig;
+  /** Lemon Squeezy billing (server/billing/); off unless key, store and secret are set. */
+  billing: BillingConfig;
 }
 
 export class ConfigError extends Error {
@@ -225,5 +229,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sources: toSourcesConfig(e),
     jobs: toJobsConfig(e),
     mail: toMailConfig(e),
+    billing: toBillingConfig(e),
   };
 }

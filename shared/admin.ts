@@ -173,6 +173,8 @@ export const tierViewSchema = z.object({
   public: z.boolean(),
   /** Live users on this tier. */
   users: z.int(),
+  /** The Lemon Squeezy variant this tier is sold as (billing); null: not for sale (a free tier, or not mapped yet). */
+  lemonsqueezyVariantId: text().nullable(),
   createdAt: z.iso.datetime(),
 });
 export type TierView = z.infer<typeof tierViewSchema>;

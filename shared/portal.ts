@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordSchema } from './admin.ts';
+import { portalBillingSchema } from './billing.ts';
 import { keySummarySchema } from './keys.ts';
 import { quotaStateSchema, usageAnalyticsSchema } from './usage.ts';
 import { text } from './text.ts';
@@ -122,8 +123,19 @@ export type PortalInfo = z.infer<typeof portalInfoSchema>;
 export const portalOverviewSchema = z.object({ quota: quotaStateSchema, analytics: usageAnalyticsSchema });
 export type PortalOverview = z.infer<typeof portalOverviewSchema>;
 
-/** The Plan screen: the customer's tier beside the public ones. */
-export const portalPlanSchema = z.object({ current: publicTierSchema, tiers: z.array(publicTierSchema), billingEnabled: z.boolean() });
+/**
+ * The Plan screen: the customer's tier beside the public ones, and (billing)
+ * their subscription and current usage period. `purchasable` lists the tier ids
+ * that can be bought or changed to from the portal: public paid tiers with a
+ * Lemon Squeezy variant, while billing is on.
+ */
+export const portalPlanSchema = z.object({
+  current: publicTierSchema,
+  tiers: z.array(publicTierSchema),
+  billingEnabled: z.boolean(),
+  purchasable: z.array(z.uuid()),
+  billing: portalBillingSchema,
+});
 export type PortalPlan = z.infer<typeof portalPlanSchema>;
 
 export const portalKeyListSchema = z.array(keySummarySchema);

@@ -18,6 +18,8 @@ const TierSchema = defineEntity({
     isDefault: p.boolean().default(false),
     /** Shown on the portal's front page and Plan screen, for anyone to see. */
     public: p.boolean().default(false),
+    /** The Lemon Squeezy variant this tier is sold as; null: not for sale through billing. Unique. */
+    lemonsqueezyVariantId: p.string().length(20).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

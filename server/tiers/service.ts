@@ -18,6 +18,7 @@ function tierView(t: Tier, users: number): TierView {
     isDefault: t.isDefault,
     public: t.public,
     users,
+    lemonsqueezyVariantId: t.lemonsqueezyVariantId ?? null,
     createdAt: t.createdAt.toISOString(),
   };
 }

@@ -36,6 +36,13 @@ const UserSchema = defineEntity({
     signedUpAt: p.datetime().nullable(),
     /** The client address that signed up. */
     signupIp: p.string().columnType('inet').nullable(),
+    /**
+     * While a subscription is live: an instant at which one of the user's usage
+     * periods starts (a renewal). Periods then run monthly from it, on its day of
+     * the month (clamped to the month's last day) and its UTC time of day; null:
+     * calendar months. Written by billing; read by admission (server/usage/admission/period.ts).
+     */
+    periodAnchor: p.datetime().nullable(),
   },
 });
 

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The admin API's domains, as the SPA caches them (`trpc.admin.<domain>.*`). */
-export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys' | 'settings';
+export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys' | 'settings' | 'billing';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -15,6 +15,8 @@ export const AFFECTED_BY: Record<AdminDomain, readonly AdminDomain[]> = {
   keys: ['keys', 'users', 'analytics', 'audit'],
   analytics: ['analytics', 'users', 'keys', 'audit'],
   tiers: ['tiers', 'users', 'analytics', 'audit'],
+  // Billing moves users between tiers.
+  billing: ['billing', 'users', 'tiers', 'analytics', 'audit'],
   kb: ['kb', 'audit'],
   accounts: ['accounts', 'audit'],
   managementKeys: ['managementKeys', 'audit'],

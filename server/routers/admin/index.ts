@@ -2,6 +2,7 @@ import { router } from '../../trpc.ts';
 import { adminAccountsRouter } from './accounts.ts';
 import { adminAnalyticsRouter } from './analytics.ts';
 import { adminAuditRouter } from './audit.ts';
+import { adminBillingRouter } from './billing.ts';
 import { adminKbRouter } from './kb.ts';
 import { adminKeysRouter } from './keys.ts';
 import { adminManagementKeysRouter } from './management-keys.ts';
@@ -20,4 +21,5 @@ export const adminRouter = router({
   managementKeys: adminManagementKeysRouter,
   kb: adminKbRouter,
   settings: adminSettingsRouter,
+  billing: adminBillingRouter,
 });

@@ -1,4 +1,6 @@
-import { createTierSchema, idSchema, updateTierSchema } from '../../../shared/admin.ts';
+import { createTierSchema, idSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
+import { setTierVariantSchema } from '../../../shared/billing.ts';
+import { AppError } from '../../errors.ts';
 import { adminProcedure, router, uses } from '../../trpc.ts';
 
 const procedure = adminProcedure.use(uses('tiers'));
@@ -11,5 +13,9 @@ export const adminTiersRouter = router({
   delete: procedure.input(idSchema).mutation(async ({ ctx, input }) => {
     await ctx.services.tiers.delete(ctx.em, input.id, ctx.actor);
     return { deleted: true };
+  }),
+  /** Sets or clears the Lemon Squeezy variant the tier is sold as; the variant is checked against the API. Contract stub. */
+  setVariant: procedure.input(setTierVariantSchema).mutation((): TierView => {
+    throw new AppError('SERVICE_UNAVAILABLE', 'Billing is not available yet');
   }),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPeriodStart, periodKey, periodSeconds, periodStart } from './period.ts';
+import { nextPeriodStart, periodKey, periodSeconds, periodStart, subscriptionAnchor } from './period.ts';
 
 describe('usage periods (calendar months, UTC)', () => {
   it('start on the first of the month at 00:00 UTC whatever the local time', () => {
@@ -17,5 +17,19 @@ describe('usage periods (calendar months, UTC)', () => {
     expect(periodSeconds(new Date('2026-02-10T00:00:00Z'))).toBe(28 * 86400);
     expect(periodSeconds(new Date('2028-02-10T00:00:00Z'))).toBe(29 * 86400);
     expect(periodSeconds(new Date('2026-11-10T00:00:00Z'))).toBe(30 * 86400);
+  });
+});
+
+describe('subscriptionAnchor', () => {
+  it('keeps a renewal on its billing day', () => {
+    expect(subscriptionAnchor(new Date('2027-03-15T10:20:30Z'), 15).toISOString()).toBe('2027-03-15T10:20:30.000Z');
+  });
+  it('moves a renewal a short month clamped back to the billing day', () => {
+    expect(subscriptionAnchor(new Date('2027-02-28T10:20:30Z'), 31).toISOString()).toBe('2027-01-31T10:20:30.000Z');
+    expect(subscriptionAnchor(new Date('2028-02-29T00:00:00Z'), 30).toISOString()).toBe('2028-01-30T00:00:00.000Z');
+    expect(subscriptionAnchor(new Date('2027-04-30T08:00:00Z'), 31).toISOString()).toBe('2027-03-31T08:00:00.000Z');
+  });
+  it('takes the renewal as it is without a billing day', () => {
+    expect(subscriptionAnchor(new Date('2027-02-28T10:20:30Z'), null).toISOString()).toBe('2027-02-28T10:20:30.000Z');
   });
 });

@@ -55,3 +55,25 @@ export function periodKey(at: Date): string {
 export function periodSeconds(at: Date): number {
   return periodFor(at).seconds;
 }
+
+/**
+ * The `users.period_anchor` to store for a live subscription: its next renewal
+ * (`renews_at`), moved back one month to the true billing day when a short
+ * month clamped it (billing day 31, renewal on 28 February → 31 January). Every
+ * month shorter than 31 days follows a 31-day month, so one step back always
+ * lands on the billing day itself.
+ */
+export function subscriptionAnchor(renewsAt: Date, billingDay: number | null): Date {
+  if (billingDay === null || billingDay <= renewsAt.getUTCDate()) return renewsAt;
+  return new Date(
+    Date.UTC(
+      renewsAt.getUTCFullYear(),
+      renewsAt.getUTCMonth() - 1,
+      billingDay,
+      renewsAt.getUTCHours(),
+      renewsAt.getUTCMinutes(),
+      renewsAt.getUTCSeconds(),
+      renewsAt.getUTCMilliseconds(),
+    ),
+  );
+}
