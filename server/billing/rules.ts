@@ -3,9 +3,9 @@ import type { SubscriptionStatus } from '../../shared/billing.ts';
 /** What the tier rules need of a subscription. */
 export interface SubscriptionFacts {
   status: SubscriptionStatus;
-  endsAt: Date | null;
+  endsAt?: Date | null | undefined;
   /** When it was first seen past_due; null when it is not (or the moment is unknown: then it counts from now). */
-  pastDueSince: Date | null;
+  pastDueSince?: Date | null | undefined;
 }
 
 /**
@@ -60,7 +60,7 @@ export function tierGrant(s: SubscriptionFacts, now: Date, graceDays: number): T
  * new status: the stored moment while it stays past_due, `now` when it becomes
  * past_due, and null once it is anything else.
  */
-export function pastDueSince(previous: { status: SubscriptionStatus; pastDueSince: Date | null } | null, status: SubscriptionStatus, now: Date): Date | null {
+export function pastDueSince(previous: { status: SubscriptionStatus; pastDueSince?: Date | null | undefined } | null, status: SubscriptionStatus, now: Date): Date | null {
   if (status !== 'past_due') return null;
   if (previous?.status === 'past_due' && previous.pastDueSince) return previous.pastDueSince;
   return now;
