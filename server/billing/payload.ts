@@ -151,7 +151,8 @@ export const SUBSCRIPTION_EVENTS = new Set([
 export const INVOICE_EVENTS = new Set(['subscription_payment_success', 'subscription_payment_failed', 'subscription_payment_recovered', 'subscription_payment_refunded']);
 
 /** The JSON:API list and single-resource envelopes of the API. */
-export const resourceSchema = z.object({ type: z.string(), id: lsId, attributes: z.record(z.string(), z.unknown()) });
+/** Checkouts have UUIDs, everything else digits. */
+export const resourceSchema = z.object({ type: z.string(), id: z.union([z.string().min(1).max(64), z.int().nonnegative()]).transform(String), attributes: z.record(z.string(), z.unknown()) });
 export const listSchema = z.object({
   data: z.array(resourceSchema),
   links: z.object({ next: z.string().nullable().optional() }).partial().optional(),

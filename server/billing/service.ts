@@ -530,7 +530,7 @@ export class BillingService {
 
   async status(em: EntityManager): Promise<BillingStatus> {
     const b = this.config.billing;
-    const last = await em.findOne(BillingReconciliation, {}, { orderBy: { id: 'desc' } });
+    const [last] = await em.find(BillingReconciliation, {}, { orderBy: { id: 'desc' }, limit: 1 });
     return {
       enabled: b.enabled,
       storeId: b.storeId ?? null,
