@@ -12,6 +12,7 @@ import {
   subscriptionWebhookBody,
   TEST_LS_API_KEY,
   TEST_LS_SECRET,
+  FakeLemonSqueezyControl,
   type FakeLemonSqueezy,
 } from '../testing/lemonsqueezy.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
@@ -363,6 +364,23 @@ describe('the portal with billing on', () => {
     const actions = (await admin.admin.audit.list.query({ targetId: c.userId })).items.filter((e) => e.actorType === 'customer').map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['billing.checkout_started', 'billing.plan_changed', 'billing.subscription_cancelled', 'billing.subscription_resumed']));
     await admin.admin.tiers.update.mutate({ id: tierIds['Enterprise']!, public: false });
+  });
+});
+
+describe('the fake driven from another process (the browser journey)', () => {
+  it('completes a checkout and builds the webhook that moves the tier', async () => {
+    const control = new FakeLemonSqueezyControl(fake.origin);
+    const c = await createCustomer(server);
+    const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
+    const checkout = await portal.portal.plan.changePlan.mutate({ tierId: tierIds['Pro']! });
+    const listed = (await control.checkouts()).find((k) => checkout.kind === 'checkout' && k.url === checkout.url)!;
+    expect(listed).toMatchObject({ email: c.email, custom: { user_id: c.userId } });
+    const { id } = await control.completeCheckout(listed.id, { renews_at: new Date(clockMs + 30 * DAY).toISOString() });
+    await deliver('subscription_created', await control.subscriptionWebhook('subscription_created', id, listed.custom));
+    expect(await tierOf(c.userId)).toBe('Pro');
+    await control.setSubscription(id, { status: 'expired', status_formatted: 'Expired' });
+    await deliver('subscription_expired', await control.subscriptionWebhook('subscription_expired', id, listed.custom));
+    expect(await tierOf(c.userId)).toBe('Free');
   });
 });
 

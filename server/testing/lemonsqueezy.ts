@@ -202,6 +202,7 @@ export async function startFakeLemonSqueezy(opts: { apiKey?: string; storeId?: s
         'text/html; charset=utf-8',
       );
     }
+    if (url.pathname.startsWith('/_fake/')) return control(req.method ?? 'GET', url.pathname.slice('/_fake'.length), text, res);
     if (!url.pathname.startsWith('/v1/')) return notFound(res);
     const path = url.pathname.slice(3);
     let body: unknown;
@@ -310,6 +311,26 @@ export async function startFakeLemonSqueezy(opts: { apiKey?: string; storeId?: s
     return notFound(res);
   };
 
+  /**
+   * The test's own door, for specs in other processes than the one that started
+   * the fake (Playwright's workers): see `FakeLemonSqueezyControl`.
+   */
+  const control = (method: string, path: string, text: string, res: ServerResponse) => {
+    const input = (text ? JSON.parse(text) : {}) as { attributes?: Attributes; eventName?: string; customData?: Record<string, unknown> };
+    const ok = (body: unknown) => send(res, 200, body, 'application/json');
+    if (method === 'GET' && path === '/checkouts') return ok(checkouts);
+    if (method === 'GET' && path === '/requests') return ok(requests.map(({ method: m, path: p, body }) => ({ method: m, path: p, body })));
+    const complete = /^\/checkouts\/([0-9a-f-]+)\/complete$/.exec(path);
+    if (method === 'POST' && complete) return ok(fake.completeCheckout(complete[1] ?? '', input.attributes));
+    const setSub = /^\/subscriptions\/([0-9]+)$/.exec(path);
+    if (method === 'POST' && setSub) return ok({ id: setSub[1], attributes: fake.setSubscription(setSub[1] ?? '', input.attributes ?? {}) });
+    const hook = /^\/subscriptions\/([0-9]+)\/webhook$/.exec(path);
+    if (method === 'POST' && hook) return ok({ body: fake.subscriptionWebhook(input.eventName ?? 'subscription_updated', hook[1] ?? '', input.customData) });
+    const variant = /^\/variants\/([0-9]+)$/.exec(path);
+    if (method === 'POST' && variant) return ok(fake.addVariant({ ...(input.attributes as Partial<FakeVariant> | undefined), id: variant[1] ?? '' }));
+    return send(res, 404, { error: `no control route ${method} ${path}` }, 'application/json');
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { errors: [{ detail: String(err), status: '500' }] }));
   });
@@ -377,4 +398,42 @@ export async function deliverWebhook(
     headers: { 'content-type': 'application/json', 'x-event-name': eventName, ...(signature === null ? {} : { 'x-signature': signature }), ...opts.headers },
     body: typeof body === 'string' ? body : new Uint8Array(body),
   });
+}
+
+/**
+ * Drives a fake started in another process (the browser tests' global setup
+ * publishes its origin as E2E_LEMONSQUEEZY_URL): the same operations as the
+ * in-process object, over its `/_fake/` routes.
+ */
+export class FakeLemonSqueezyControl {
+  readonly origin: string;
+  constructor(origin: string) {
+    this.origin = origin.replace(/\/+$/, '');
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.origin}/_fake${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!res.ok) throw new Error(`fake Lemon Squeezy ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  checkouts(): Promise<FakeCheckout[]> {
+    return this.call('GET', '/checkouts');
+  }
+  requests(): Promise<Pick<RecordedRequest, 'method' | 'path' | 'body'>[]> {
+    return this.call('GET', '/requests');
+  }
+  addVariant(id: string, attributes: Partial<Omit<FakeVariant, 'id'>> = {}): Promise<FakeVariant> {
+    return this.call('POST', `/variants/${id}`, { attributes });
+  }
+  completeCheckout(checkoutId: string, attributes?: Attributes): Promise<{ id: string; attributes: Attributes }> {
+    return this.call('POST', `/checkouts/${checkoutId}/complete`, { attributes });
+  }
+  setSubscription(id: string, attributes: Attributes): Promise<{ id: string; attributes: Attributes }> {
+    return this.call('POST', `/subscriptions/${id}`, { attributes });
+  }
+  /** The body of a webhook for the subscription's current state; sign and send it with `deliverWebhook`. */
+  async subscriptionWebhook(eventName: string, id: string, customData?: Record<string, unknown>): Promise<string> {
+    return (await this.call<{ body: string }>('POST', `/subscriptions/${id}/webhook`, { eventName, customData })).body;
+  }
 }
