@@ -154,6 +154,26 @@ describe('the webhook', () => {
     expect(await count(`select count(*)::int as n from audit_events where actor_type = 'billing' and action = 'user.tier_changed' and target_id = ?`, [c.userId])).toBe(1);
   });
 
+  it('stores a delivery that reaches two instances at once once, and applies it once', async () => {
+    // Before the second instance exists: either instance's worker may send the verification email, and the inbox reads this one's.
+    const c = await createCustomer(server);
+    const second = await startTestServer({ db: server.db, env: fake.env, now: () => new Date(clockMs) });
+    try {
+      const body = subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active' });
+      const answers = await Promise.all([deliverWebhook(server, 'subscription_created', body), deliverWebhook(second, 'subscription_created', body)]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200]);
+      const [a, b] = (await Promise.all(answers.map((r) => r.json()))) as { id: string; duplicate: boolean }[];
+      expect(a!.id).toBe(b!.id);
+      expect([a!.duplicate, b!.duplicate].sort()).toEqual([false, true]);
+      expect(await processed(a!.id)).toMatchObject({ state: 'processed', user_id: c.userId });
+      expect(await tierOf(c.userId)).toBe('Pro');
+      expect(await count(`select attempts as n from billing_events where id = ?`, [a!.id])).toBe(1);
+      expect(await count(`select count(*)::int as n from audit_events where actor_type = 'billing' and target_id = ?`, [c.userId])).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('ignores order_created, recorded as it came', async () => {
     const res = await deliver('order_created', lemonSqueezyFixture('webhook-order_created.json'));
     expect(res.state).toBe('ignored');
