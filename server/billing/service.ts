@@ -309,10 +309,11 @@ export class BillingService {
         applied: { stored: newer, tierChanged: false, userId: null, unknownVariant: false },
       };
     }
-    if (linkNow) await tx.getRepository(Invoice).linkSubscription(sub.id, sub.userId);
+    const linked = linkNow || !existing?.userId;
+    if (linked) await tx.getRepository(Invoice).linkSubscription(sub.id, sub.userId);
     const tier = await this.tiers.findByVariant(tx, sub.variantId);
     const tierChanged = await this.evaluateUser(tx, sub.userId, opts.cause);
-    const applied: Applied = { stored: newer || linkNow, tierChanged, userId: sub.userId, unknownVariant: !tier };
+    const applied: Applied = { stored: newer || linked, tierChanged, userId: sub.userId, unknownVariant: !tier };
     if (!tier) {
       return {
         state: 'failed',
@@ -322,7 +323,7 @@ export class BillingService {
         applied,
       };
     }
-    return { state: 'processed', detail: newer || linkNow ? null : 'Skipped: not newer than the stored subscription', userId: sub.userId, subscriptionId: sub.id, applied };
+    return { state: 'processed', detail: newer || linked ? null : 'Skipped: not newer than the stored subscription', userId: sub.userId, subscriptionId: sub.id, applied };
   }
 
   /**

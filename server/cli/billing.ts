@@ -30,8 +30,8 @@ export function registerBillingCommands(program: Command): void {
     .description("Reconcile now: list the store's subscriptions and correct every tier they disagree with (the hourly job does the same)")
     .action(() =>
       withServices(async (s) => {
-        // Corrections schedule their next re-check as jobs, so the queue must be open (no workers start here).
-        await s.jobs.start();
+        // Corrections schedule their next re-check as jobs, so the queue must be open; the server's instances run them.
+        await s.jobs.start({ workers: false });
         const result = await s.billing.reconcile();
         console.log(`Checked ${result.checked} subscriptions on ${result.pages} page${result.pages === 1 ? '' : 's'}: ${result.drifted} corrected, ${result.unmatched} without a user.`);
       }),
