@@ -373,7 +373,9 @@ describe('the portal with billing on', () => {
     const cancelled = await portal.portal.plan.cancel.mutate();
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: true, endsAt: expect.any(String), grantsTier: true });
     expect(await tierOf(c.userId)).toBe('Enterprise');
+    expect(fake.requests.findLast((r) => r.path === `/subscriptions/${subId}` && r.method !== 'GET')?.method).toBe('DELETE');
     const resumed = await portal.portal.plan.resume.mutate();
+    expect(fake.requests.findLast((r) => r.method === 'PATCH')?.body).toMatchObject({ data: { attributes: { cancelled: false } } });
     expect(resumed).toMatchObject({ status: 'active', cancelled: false, endsAt: null });
 
     const links = await portal.portal.plan.paymentLinks.mutate();

@@ -142,7 +142,17 @@ export class LemonSqueezyClient {
     return subscriptionPayload(body.data.id, body.data.attributes);
   }
 
-  /** PATCH /subscriptions/:id with attributes such as `{ variant_id }` (a plan change, prorated) or `{ cancelled: true | false }`. */
+  /**
+   * DELETE /subscriptions/:id: Lemon Squeezy's documented cancel
+   * (https://docs.lemonsqueezy.com/api/subscriptions/cancel-subscription), which
+   * leaves it `cancelled` and valid until `ends_at`; it answers the subscription.
+   */
+  async cancelSubscription(id: string): Promise<SubscriptionPayload> {
+    const body = singleSchema.parse(await this.request('DELETE', `/subscriptions/${encodeURIComponent(id)}`));
+    return subscriptionPayload(body.data.id, body.data.attributes);
+  }
+
+  /** PATCH /subscriptions/:id with attributes such as `{ variant_id }` (a plan change, prorated) or `{ cancelled: false }` (resume). */
   async updateSubscription(id: string, attributes: Record<string, unknown>): Promise<SubscriptionPayload> {
     const body = singleSchema.parse(await this.request('PATCH', `/subscriptions/${encodeURIComponent(id)}`, { data: { type: 'subscriptions', id, attributes } }));
     return subscriptionPayload(body.data.id, body.data.attributes);
@@ -183,7 +193,7 @@ export class LemonSqueezyClient {
     return `${path}${url.search}`;
   }
 
-  private async request(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<unknown> {
+  private async request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
     await this.limiter.take();
     let res: Response;
     try {

@@ -719,7 +719,7 @@ export class BillingService {
     if (!live) throw new AppError('NOT_FOUND', 'You have no subscription');
     if (cancelled && live.status === 'cancelled') throw new AppError('CONFLICT', `Your subscription is already cancelled; it ends on ${live.endsAt?.toISOString() ?? 'its renewal date'}`);
     if (!cancelled && live.status !== 'cancelled') throw new AppError('CONFLICT', 'Your subscription is not cancelled');
-    const updated = await this.lsCall(() => client.updateSubscription(live.id, { cancelled }), 'subscription');
+    const updated = await this.lsCall(() => (cancelled ? client.cancelSubscription(live.id) : client.updateSubscription(live.id, { cancelled: false })), 'subscription');
     const view = await this.store(updated, user.id, cancelled ? 'cancelled_in_portal' : 'resumed_in_portal');
     await em.fork().transactional(async (tx) => {
       audit(tx, actor, { action: cancelled ? 'billing.subscription_cancelled' : 'billing.subscription_resumed', target: { type: 'user', id: user.id }, details: { subscriptionId: live.id, endsAt: view.endsAt } });

@@ -9,7 +9,7 @@ import { webhookSignature } from '../billing/signature.ts';
  * HTTP server answering in the recorded and documented shapes of
  * server/billing/fixtures/, for variants, checkouts, the subscriptions list
  * (paginated, `links.next` pointing at Lemon Squeezy's own host as the real one
- * does) and retrieve, and update (variant change, cancel, resume). It checks the
+ * does) and retrieve, update (variant change, resume) and cancel (DELETE). It checks the
  * Bearer key and the JSON:API headers, records every request, and lets a test
  * set subscriptions' state. Its checkout URLs point at a page it serves itself.
  */
@@ -294,6 +294,10 @@ export async function startFakeLemonSqueezy(opts: { apiKey?: string; storeId?: s
       const current = subscriptions.get(id);
       if (!current) return notFound(res);
       if (req.method === 'GET') return send(res, 200, { jsonapi: { version: '1.0' }, links: { self: `${LS_HOST}/subscriptions/${id}` }, data: subscriptionResource(id, current) });
+      if (req.method === 'DELETE') {
+        const updated = fake.setSubscription(id, { cancelled: true, status: 'cancelled', status_formatted: 'Cancelled', ends_at: current['renews_at'] ?? null });
+        return send(res, 200, { jsonapi: { version: '1.0' }, links: { self: `${LS_HOST}/subscriptions/${id}` }, data: subscriptionResource(id, updated) });
+      }
       if (req.method === 'PATCH') {
         const attrs = ((body as { data?: { attributes?: Attributes } } | undefined)?.data?.attributes ?? {}) as Attributes;
         const changes: Attributes = {};
