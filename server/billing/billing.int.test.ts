@@ -267,7 +267,7 @@ describe('the tier rules, one delivery at a time', () => {
     expect((await deliver('subscription_expired', expired)).state).toBe('processed');
     expect(await tierOf(c.userId)).toBe('Free');
     const older = await deliver('subscription_created', created);
-    expect(older).toMatchObject({ state: 'processed', detail: expect.stringMatching(/^Skipped/) });
+    expect(older).toMatchObject({ state: 'processed', detail: expect.stringMatching(/^Skipped: older than the stored subscription/) });
     expect(await tierOf(c.userId)).toBe('Free');
     const sub = (await admin.admin.billing.user.query({ id: c.userId })).subscription;
     expect(sub).toMatchObject({ id, status: 'expired', grantsTier: false });
@@ -460,11 +460,22 @@ describe('admin', () => {
     expect(everything).not.toContain(TEST_LS_SECRET);
   });
 
-  it('replays an event', async () => {
-    const failed = (await admin.admin.billing.events.query({ state: 'failed' })).items[0]!;
-    await admin.admin.tiers.setVariant.mutate({ tierId: tierIds['Enterprise']!, variantId: null });
-    const replayed = await admin.admin.billing.replay.mutate({ id: failed.id });
-    expect(replayed.attempts).toBe(failed.attempts + 1);
+  it('replays a failed event once its variant is sold: the tier then follows', async () => {
+    const c = await createCustomer(server);
+    fake.addVariant({ id: '777002', name: 'Enterprise yearly' });
+    const failed = await deliver('subscription_created', subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active', variant_id: 777002 }));
+    expect(failed.state).toBe('failed');
+    expect(await tierOf(c.userId)).toBe('Free');
+    const before = await admin.admin.billing.event.query({ id: failed.id });
+    await admin.admin.tiers.setVariant.mutate({ tierId: tierIds['Enterprise']!, variantId: '777002' });
+    try {
+      const replayed = await admin.admin.billing.replay.mutate({ id: failed.id });
+      expect(replayed).toMatchObject({ state: 'processed', detail: expect.stringMatching(/re-evaluated/), attempts: before.attempts + 1, userId: c.userId });
+      expect(await tierOf(c.userId)).toBe('Enterprise');
+      expect((await admin.admin.audit.list.query({ action: 'billing.event_replayed' })).items[0]).toMatchObject({ actorType: 'admin', targetId: failed.id });
+    } finally {
+      await admin.admin.tiers.setVariant.mutate({ tierId: tierIds['Enterprise']!, variantId: null });
+    }
   });
 });
 
@@ -481,5 +492,10 @@ describe('with billing off', () => {
     const tiers = (await portal.portal.public.info.query()).tiers;
     await expect(portal.portal.plan.changePlan.mutate({ tierId: tiers.find((t) => t.name === 'Pro')!.id })).rejects.toMatchObject({ data: { httpStatus: 409 } });
     expect(await portal.portal.plan.invoices.query()).toEqual([]);
+    const offAdmin = adminClient(off, await signInAs(off, 'owner'));
+    expect(await offAdmin.admin.billing.status.query()).toMatchObject({ enabled: false, storeId: null, lastReconciliation: null });
+    await expect(offAdmin.admin.billing.sync.mutate()).rejects.toMatchObject({ data: { httpStatus: 409 } });
+    const pro = (await offAdmin.admin.tiers.list.query()).find((t) => t.name === 'Pro')!;
+    await expect(offAdmin.admin.tiers.setVariant.mutate({ tierId: pro.id, variantId: '1' })).rejects.toMatchObject({ data: { httpStatus: 409 }, message: expect.stringMatching(/Billing is off/) });
   });
 });

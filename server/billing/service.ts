@@ -276,16 +276,22 @@ export class BillingService {
     const none: Applied = { stored: false, tierChanged: false, userId: existing?.userId ?? null, unknownVariant: false };
     let userId = opts.force && userHint ? userHint : (existing?.userId ?? null);
     const linkNow = !existing?.userId && !!userId;
-    if (existing && payload.updatedAt <= existing.lsUpdatedAt && !linkNow) {
-      if (existing.userId) {
-        return {
-          state: 'processed',
-          detail: `Skipped: older than or as old as the stored subscription (updated_at ${payload.updatedAt.toISOString()} ≤ ${existing.lsUpdatedAt.toISOString()})`,
-          userId: existing.userId,
-          subscriptionId: payload.id,
-          applied: none,
-        };
-      }
+    if (existing?.userId && payload.updatedAt <= existing.lsUpdatedAt && !linkNow) {
+      // Nothing to store, but the tier is re-evaluated: a replay after an admin mapped the variant must take effect.
+      const tierChanged = await this.evaluateUser(tx, existing.userId, opts.cause);
+      const known = await this.tiers.findByVariant(tx, existing.variantId);
+      const same = payload.updatedAt.getTime() === existing.lsUpdatedAt.getTime();
+      return {
+        state: known ? 'processed' : 'failed',
+        detail: known
+          ? same
+            ? 'Already applied (the stored subscription has this updated_at); the tier was re-evaluated'
+            : `Skipped: older than the stored subscription (updated_at ${payload.updatedAt.toISOString()} < ${existing.lsUpdatedAt.toISOString()})`
+          : unknownVariantDetail(existing),
+        userId: existing.userId,
+        subscriptionId: payload.id,
+        applied: { ...none, tierChanged, unknownVariant: !known },
+      };
     }
     if (!userId) userId = await this.matchUser(tx, userHint, payload.userEmail);
     const now = this.now();
@@ -317,7 +323,7 @@ export class BillingService {
     if (!tier) {
       return {
         state: 'failed',
-        detail: `No tier is sold as Lemon Squeezy variant ${sub.variantId} (${[sub.productName, sub.variantName].filter(Boolean).join(' / ') || 'unnamed'}): the subscription is stored and the user keeps their tier. Set the variant on a tier (Tiers screen or \`harmonic tiers set-variant\`), then replay`,
+        detail: unknownVariantDetail(sub),
         userId: sub.userId,
         subscriptionId: sub.id,
         applied,
@@ -821,6 +827,11 @@ export class BillingService {
       processedAt: e.processedAt?.toISOString() ?? null,
     }));
   }
+}
+
+function unknownVariantDetail(sub: Subscription): string {
+  const name = [sub.productName, sub.variantName].filter(Boolean).join(' / ') || 'unnamed';
+  return `No tier is sold as Lemon Squeezy variant ${sub.variantId} (${name}): the subscription is stored and the user keeps their tier. Set the variant on a tier (Tiers screen or \`harmonic tiers set-variant\`), then replay`;
 }
 
 function fields(p: SubscriptionPayload) {
