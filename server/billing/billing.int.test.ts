@@ -259,6 +259,47 @@ describe('the tier rules, one delivery at a time', () => {
     expect(await anchorOf(c.userId)).toBeNull();
   });
 
+  it('drops the tier at ends_at by itself: the re-check job scheduled for that instant runs (wall clock)', async () => {
+    const real = await startTestServer({ env: { ...fake.env, JOBS_POLL_SECONDS: '0.5' } });
+    try {
+      const pro = (await real.services.tiers.list(real.orm.em.fork())).find((t) => t.name === 'Pro')!;
+      await real.services.tiers.setVariant(real.orm.em.fork(), pro.id, PRO_VARIANT, TEST_ACTOR);
+      const c = await createCustomer(real);
+      const subId = newSubscriptionId();
+      const tier = async () => (await real.services.users.get(real.orm.em.fork(), c.userId)).tier;
+      const until = async (want: string) => {
+        // The deadline is a ceiling for a hang on a loaded machine, not a speed target.
+        const deadline = Date.now() + 60_000;
+        while ((await tier()) !== want) {
+          if (Date.now() > deadline) throw new Error(`not on ${want} within a minute`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      expect((await deliverWebhook(real, 'subscription_created', subscriptionEvent('subscription_created', subId, c.userId, { status: 'active', status_formatted: 'Active' }))).status).toBe(200);
+      await until('Pro');
+      const endsAt = new Date(Date.now() + 1500);
+      const res = await deliverWebhook(
+        real,
+        'subscription_cancelled',
+        subscriptionEvent('subscription_cancelled', subId, c.userId, { status: 'cancelled', status_formatted: 'Cancelled', cancelled: true, ends_at: endsAt.toISOString() }),
+      );
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      // No webhook and no reconciliation after this: only the job scheduled at ends_at can move the tier.
+      await until('Free');
+      expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
+      const [event] = await real.orm.em.fork().execute<{ processed_at: Date }[]>(`select processed_at from billing_events where id = ?`, [id]);
+      const [audit] = await real.orm.em.fork().execute<{ details: { cause: string } }[]>(
+        `select details from audit_events where actor_type = 'billing' and target_id = ? order by id desc limit 1`,
+        [c.userId],
+      );
+      // On a machine so slow that the cancellation was applied after ends_at, the event itself dropped the tier.
+      expect(audit?.details.cause).toBe(event && new Date(event.processed_at) < endsAt ? 'recheck' : 'subscription_cancelled');
+    } finally {
+      await real.close();
+    }
+  });
+
   it('ends in the newest state when deliveries arrive out of order', async () => {
     const c = await createCustomer(server);
     const id = newSubscriptionId();
