@@ -59,8 +59,9 @@ interface Caller {
  * of instances. The counter records how many were asked for and admitted, and
  * RETURNING hands them back; the first `admitted` calls (by seq) are in.
  *
- * The period is decided here too, once (`per`): from the caller's anchor as
- * the statement reads it and the database clock (./period.ts), so the row
+ * The period is decided here too, once (`per`; no row when there is no live
+ * call, and then nothing is charged): from the caller's anchor as the
+ * statement reads it and the database clock (./period.ts), so the row
  * charged, the key the ledger rows carry and the reset the headers announce
  * are one computation, the same on every instance.
  *
@@ -79,7 +80,7 @@ function admissionStatement(caller: Caller, values: unknown[]): Statement {
       with calls as (${caller.calls}
       ), per as (
         select ${periodKeySql('p.anchor', 'p.at')} as period, ${periodStartSql('p.anchor', 'p.at')} as starts, ${periodEndSql('p.anchor', 'p.at')} as ends
-          from (select (select period_anchor from calls limit 1) as anchor, ${DATABASE_NOW} as at) p
+          from (select period_anchor as anchor, ${DATABASE_NOW} as at from calls limit 1) p
       ), grp as (
         select min(quota) as quota, count(*)::int as n from calls where user_status = 'active' having count(*) > 0
       ), fit as (
@@ -100,7 +101,7 @@ function admissionStatement(caller: Caller, values: unknown[]): Statement {
              per.period::text as period, (extract(epoch from per.starts) * 1000)::float8 as period_start_ms,
              (extract(epoch from per.ends) * 1000)::float8 as period_end_ms, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
              (select used_after from adm) as used_after, coalesce((select admitted from adm), 0)::int as admitted,
-             (select c.used from ${counter} c where c.${column} = ${subject} and c.period = per.period) as used_seen,
+             (select c.used from ${counter} c join per p on c.period = p.period where c.${column} = ${subject}) as used_seen,
              (row_number() over (order by calls.seq))::int as nth
         from calls, per`,
     values,
