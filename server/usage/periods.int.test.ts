@@ -110,6 +110,12 @@ describe('anchored quota periods', () => {
       expect(r.policy).toBe(`"monthly";q=${QUOTA};w=${31 * 86400}`);
     }
 
+    // The dashboard's near-quota list and the users list read the same (anchored) period.
+    const overview = await a.services.reporting.overview(a.orm.em.fork(), 7);
+    expect(overview.nearQuota.filter((x) => x.userId === u.userId).map((x) => x.used)).toEqual([QUOTA]);
+    const list = await a.services.users.list(a.orm.em.fork(), listUsersSchema.parse({ search: u.email, sort: 'used' }));
+    expect(list.items.map((x) => x.usedThisPeriod)).toEqual([QUOTA]);
+
     // One counter row per period, each equal to that period's ledger rows.
     expect(await rows(u.userId)).toEqual({
       counters: { '2027-01-31': QUOTA, '2027-02-28': QUOTA },

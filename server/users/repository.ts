@@ -2,7 +2,7 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import type { ListUsersParams } from '../../shared/admin.ts';
 import type { UserOrigin } from '../../shared/users.ts';
 import { nativePool } from '../db/pool.ts';
-import { periodKeySql } from '../usage/admission/period.ts';
+import { isCurrentPeriodSql } from '../usage/admission/period.ts';
 import type { User } from './entity.ts';
 
 export interface UserListRow {
@@ -68,7 +68,7 @@ export class UserRepository extends EntityRepository<User> {
     const dir = q.order === 'asc' ? 'asc' : 'desc';
     // Page over ids first (an index walk, even deep into the list), then join the details for just those rows.
     // Each user's own current period: the calendar month, or renewal to renewal for a subscriber.
-    const counters = `left join usage_counters c on c.user_id = u.id and c.period = ${periodKeySql('u.period_anchor')}`;
+    const counters = `left join usage_counters c on c.user_id = u.id and ${isCurrentPeriodSql('c.period', 'u.period_anchor')}`;
     const [page, count] = await Promise.all([
       pool.query<UserListRow>(
         `with page as (

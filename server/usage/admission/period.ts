@@ -52,6 +52,16 @@ export function earliestPeriodKeySql(since: string): string {
   return `(date_trunc('month', ${since} at time zone 'utc') - interval '1 month')::date`;
 }
 
+/**
+ * SQL for "`column` is the key of the current period of the user whose anchor
+ * is `anchor`". The first bound is redundant (every current period started at
+ * most a month ago) but constant, so a scan over many users' counters can use
+ * the period index instead of reading every past period's row.
+ */
+export function isCurrentPeriodSql(column: string, anchor: string): string {
+  return `${column} >= ${earliestPeriodKeySql(DATABASE_NOW)} and ${column} = ${periodKeySql(anchor)}`;
+}
+
 export interface Period {
   /** YYYY-MM-DD, the UTC date of the start: the key of counters, ledger rows and summaries. */
   key: string;

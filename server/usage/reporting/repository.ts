@@ -1,7 +1,7 @@
 import { EntityRepository, type EntityManager } from '@mikro-orm/postgresql';
 import { nativePool } from '../../db/pool.ts';
 import { UsageEvent } from '../entity.ts';
-import { earliestPeriodKeySql, periodKeySql } from '../admission/period.ts';
+import { earliestPeriodKeySql, isCurrentPeriodSql, periodKeySql } from '../admission/period.ts';
 
 export interface AnalyticsRows {
   daily: { date: string; requests: number; units: number; errors: number }[];
@@ -126,7 +126,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
       pool.query<OverviewRows['nearQuota'][number]>(
         `select u.id as user_id, u.email, t.name as tier, c.used, t.monthly_quota as quota
            from usage_counters c join users u on u.id = c.user_id join tiers t on t.id = u.tier_id
-          where c.period = ${periodKeySql('u.period_anchor')} and u.deleted_at is null
+          where ${isCurrentPeriodSql('c.period', 'u.period_anchor')} and u.deleted_at is null
             and t.monthly_quota is not null and c.used >= 0.8 * t.monthly_quota
           order by c.used::float / greatest(t.monthly_quota, 1) desc, u.email limit 50`,
       ),
