@@ -189,4 +189,10 @@ describe('anchored quota periods', () => {
     expect((await rows(u.userId)).counters).toEqual({ '2027-05-01': 3, '2027-04-15': 0 });
     expect(await counterLedgerMismatches(a.services, [u.userId])).toEqual([]);
   });
+
+  it('are explained by the knowledge base as the docs explain them', async () => {
+    const [entry] = await a.orm.em.fork().execute<{ body: string }[]>(`select body from kb_entries where title = 'Quotas and billing periods'`);
+    expect(entry?.body).toContain('while you have a live subscription, it runs from one renewal to the next');
+    expect(entry?.body).not.toContain('A period is a **calendar month in UTC**. Counting starts again');
+  });
 });

@@ -12,6 +12,7 @@ import { Migration20261201300001_management_keys } from './Migration202612013000
 import { Migration20261202100000_customer_accounts } from './Migration20261202100000_customer_accounts.ts';
 import { Migration20261202200000_billing_columns } from './Migration20261202200000_billing_columns.ts';
 import { Migration20261202200001_period_functions } from './Migration20261202200001_period_functions.ts';
+import { Migration20261202200002_kb_quota_periods } from './Migration20261202200002_kb_quota_periods.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202100000_customer_accounts', class: Migration20261202100000_customer_accounts },
   { name: 'Migration20261202200000_billing_columns', class: Migration20261202200000_billing_columns },
   { name: 'Migration20261202200001_period_functions', class: Migration20261202200001_period_functions },
+  { name: 'Migration20261202200002_kb_quota_periods', class: Migration20261202200002_kb_quota_periods },
 ];
