@@ -6,6 +6,9 @@ const ANCHORED =
   '- A period is a **calendar month in UTC**, counting again from 00:00 UTC on the first day of the next month; while you have a live subscription, it runs from one renewal to the next instead (a renewal day of the 31st falls on 28 or 29 February, then 31 March). `X-RateLimit-Reset` always says when yours ends.\n' +
   '- Subscribing mid-month starts a fresh count for the new period; the calls of the month so far stay counted in that month. When a subscription ends, counting goes back to the calendar month. Every call is counted once.';
 
+/** The revision, for the seed's test: the entry, the text it replaces and the new text. */
+export const KB_QUOTA_PERIODS_REVISION = { id: ENTRY, from: CALENDAR, to: ANCHORED };
+
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const rewrite = (from: string, to: string) =>
   `update kb_entries set body = replace(body, ${literal(from)}, ${literal(to)}), updated_at = now()
