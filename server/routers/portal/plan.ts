@@ -3,9 +3,8 @@ import { changePlanSchema, type ChangePlanResult, type InvoiceView, type Payment
 import { AppError } from '../../errors.ts';
 import { publicTierView } from '../../tiers/service.ts';
 import { customerProcedure, router, uses } from '../../trpc.ts';
-import { periodFor } from '../../usage/admission/period.ts';
 
-const customer = customerProcedure.use(uses('tiers'));
+const customer = customerProcedure.use(uses('tiers', 'usage'));
 
 // Contract stubs, answering as they will while billing is off: the billing issue's helpers replace these bodies.
 const noSubscription = (): never => {
@@ -15,14 +14,17 @@ const noSubscription = (): never => {
 export const portalPlanRouter = router({
   /** The customer's tier (public or not) beside the public ones, their subscription and their current usage period. */
   get: customer.query(async ({ ctx }): Promise<PortalPlan> => {
-    const [current, tiers] = await Promise.all([ctx.customerUser.tier.loadOrFail(), ctx.services.tiers.listPublic(ctx.em.fork())]);
-    const period = periodFor(new Date());
+    const [current, tiers, period] = await Promise.all([
+      ctx.customerUser.tier.loadOrFail(),
+      ctx.services.tiers.listPublic(ctx.em.fork()),
+      ctx.services.usage.period(ctx.em.fork(), ctx.customerUser.id),
+    ]);
     return {
       current: publicTierView(current),
       tiers,
       billingEnabled: false,
       purchasable: [],
-      billing: { subscription: null, period: { start: period.start.toISOString(), end: period.end.toISOString(), anchored: false } },
+      billing: { subscription: null, period },
     };
   }),
   /** Upgrade (a Lemon Squeezy checkout to go to) or, with a live subscription, change its variant. */
