@@ -32,7 +32,7 @@ export const quotaStateSchema = z
     limit: z.int().nullable().meta({ description: 'Monthly quota; null means unlimited' }),
     used: z.int(),
     remaining: z.int().nullable(),
-    periodStart: z.iso.datetime().meta({ description: 'First instant of this period (the first of the month, UTC)' }),
+    periodStart: z.iso.datetime().meta({ description: "First instant of the user's current period: the first of the month at 00:00 UTC, or while subscribed the last renewal" }),
     resetAt: z.iso.datetime().meta({ description: 'When usage resets: the start of the next period' }),
   })
   .meta({ id: 'QuotaState' });

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../../server/config.ts';
 import { createServices } from '../../server/services.ts';
-import { PERIOD_SQL } from '../../server/usage/admission/period.ts';
+import { periodKeySql } from '../../server/usage/admission/period.ts';
 import type { ListUsersParams } from '../../shared/admin.ts';
 import { withBenchDatabase } from './database.ts';
 import { percentiles, printTable, type Row } from './stats.ts';
@@ -26,7 +26,7 @@ await withBenchDatabase('bench_users', async ({ url, orm, logger, source }) => {
       from generate_series(1, ${USERS}) i`);
   await orm.em.fork().execute(`
     insert into usage_counters (user_id, period, used)
-    select id, ${PERIOD_SQL}, (random() * 1000)::int
+    select id, ${periodKeySql('null')}, (random() * 1000)::int
       from users tablesample bernoulli (33)`);
   await orm.em.fork().execute(`analyze`);
   console.log(`seeded ${USERS} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (PostgreSQL from ${source})`);

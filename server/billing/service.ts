@@ -666,10 +666,9 @@ export class BillingService {
     };
   }
 
-  private async period(em: EntityManager, user: User): Promise<UsagePeriod> {
-    const quota = await this.usage.current(em, user.id);
-    const fresh = await em.findOne(User, { id: user.id }, { fields: ['periodAnchor'] });
-    return { start: quota.periodStart, end: quota.resetAt, anchored: (fresh?.periodAnchor ?? null) !== null };
+  /** The user's current usage period as admission counts it (renewal to renewal while anchored). */
+  private period(em: EntityManager, user: User): Promise<UsagePeriod> {
+    return this.usage.period(em, user.id);
   }
 
   /** The subscription a customer can act on: not expired, and not cancelled past its end. */

@@ -3,7 +3,7 @@ import { createUserWithKey, type UserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { UsageEvent } from '../usage/entity.ts';
 import type { LedgerEvent } from '../usage/admission/repository.ts';
-import { periodKey } from '../usage/admission/period.ts';
+import { anchoredPeriod } from '../usage/admission/period.ts';
 
 /**
  * Repositories send their hand-written SQL through nativePool. From a
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const event = (u: UserWithKey, status = 200): LedgerEvent => ({
-  period: periodKey(new Date()),
+  period: anchoredPeriod(new Date(), null).key,
   userId: u.userId,
   apiKeyId: u.keyId,
   clientIp: '127.0.0.1',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from '../db/migrate.ts';
 import { KB_SEED } from '../db/migrations/Migration20261124100000_kb_seed.ts';
+import { KB_QUOTA_PERIODS_REVISION } from '../db/migrations/Migration20261202200002_kb_quota_periods.ts';
 import { migrationsList } from '../db/migrations/index.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { createEmptyDatabase, type TestDatabase } from '../testing/database.ts';
@@ -22,14 +23,17 @@ const repo = () => orm.em.fork().getRepository(KbEntry);
 const topTitles = async (q: string, n = 3) => (await repo().search(q, { limit: n })).map((h) => h.title);
 
 describe('the knowledge-base seed', () => {
-  it('holds a few dozen entries, stored exactly as written', async () => {
+  it('holds a few dozen entries, stored exactly as written (with the later migrations\' revisions)', async () => {
     expect(KB_SEED.length).toBeGreaterThanOrEqual(30);
     expect(new Set(KB_SEED.map((e) => e.title)).size).toBe(KB_SEED.length);
+    // The revision finds its text in the seed, so it is not silently a no-op.
+    expect(KB_SEED.find((e) => e.id === KB_QUOTA_PERIODS_REVISION.id)?.body).toContain(KB_QUOTA_PERIODS_REVISION.from);
     const { entries, total } = await repo().list({ limit: 100 });
     expect(total).toBe(KB_SEED.length);
     const byId = new Map(entries.map((e) => [e.id, e]));
     for (const seed of KB_SEED) {
-      expect(byId.get(seed.id), seed.title).toMatchObject({ title: seed.title, body: seed.body, tags: seed.tags });
+      const revised = [KB_QUOTA_PERIODS_REVISION].reduce((body, r) => (r.id === seed.id ? body.replace(r.from, r.to) : body), seed.body);
+      expect(byId.get(seed.id), seed.title).toMatchObject({ title: seed.title, body: revised, tags: seed.tags });
       expect(seed.body.length, seed.title).toBeGreaterThan(300);
     }
   });

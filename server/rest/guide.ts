@@ -66,7 +66,7 @@ export async function apiGuide(services: Pick<Services, 'tiers' | 'usage'>, em: 
         : 'Demo mode is off: every call needs X-API-Key.',
     },
     quotas: {
-      period: 'calendar month, UTC',
+      period: 'calendar month, UTC; while subscribed, renewal to renewal (X-RateLimit-Reset says when yours ends)',
       tiers: tiers.map((t) => ({ name: t.name, monthlyQuota: t.monthlyQuota ?? 'unlimited', priceCents: t.priceCents })),
       overQuota: '429 with Retry-After (seconds until the next period) and a JSON body naming limit, used and resetAt',
       headers: ['X-RateLimit-Limit', 'X-RateLimit-Used', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit-Policy', 'RateLimit'],

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { databaseUrl, withAdminClient } from './postgres.ts';
 
+/** Every test database's name starts so (the run's id and a random suffix follow). */
+export const TEST_DATABASE_PREFIX = 'harmonic_t_';
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -12,7 +15,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');
   const template = inject('pgTemplateDb');
-  const name = `harmonic_t_${inject('pgRunId')}_${randomBytes(4).toString('hex')}`;
+  const name = `${TEST_DATABASE_PREFIX}${inject('pgRunId')}_${randomBytes(4).toString('hex')}`;
   await withAdminClient(adminUrl, (c) =>
     c.query(`create database ${c.escapeIdentifier(name)} template ${c.escapeIdentifier(template)}`),
   );
@@ -26,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** An empty database (no migrations), for tests of the migrations themselves. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');
-  const name = `harmonic_t_${inject('pgRunId')}_${randomBytes(4).toString('hex')}`;
+  const name = `${TEST_DATABASE_PREFIX}${inject('pgRunId')}_${randomBytes(4).toString('hex')}`;
   await withAdminClient(adminUrl, (c) => c.query(`create database ${c.escapeIdentifier(name)}`));
   return {
     name,

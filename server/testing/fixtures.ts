@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Actor } from '../audit/service.ts';
 import { nativePool } from '../db/pool.ts';
 import type { Services } from '../services.ts';
-import { PERIOD_SQL } from '../usage/admission/period.ts';
+import { periodKeySql } from '../usage/admission/period.ts';
 
 export const TEST_ACTOR: Actor = { type: 'system', id: null, label: 'test', ip: null };
 
@@ -31,13 +31,13 @@ export function postData(baseUrl: string, body: unknown, key?: string, headers: 
   });
 }
 
-/** Sets a user's count for this period directly, to start a test close to the quota. */
+/** Sets the count of a user's own current period directly, to start a test close to the quota. */
 export async function setUsedThisPeriod(services: Services, userId: string, used: number): Promise<void> {
   await services.orm.em.fork().execute(
     `insert into usage_counters (user_id, period, used, updated_at)
-     values (?, ${PERIOD_SQL}, ?, now())
+     select u.id, ${periodKeySql('u.period_anchor')}, ?, now() from users u where u.id = ?
      on conflict (user_id, period) do update set used = excluded.used`,
-    [userId, used],
+    [used, userId],
   );
 }
 

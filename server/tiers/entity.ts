@@ -9,7 +9,7 @@ const TierSchema = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
     name: p.string().length(64),
-    /** Requests a user may make per calendar month (UTC); null means unlimited. */
+    /** Requests a user may make per period (calendar month, UTC, or renewal to renewal while subscribed); null means unlimited. */
     monthlyQuota: p.integer().nullable(),
     /** Monthly price in cents; null means a negotiated price. */
     priceCents: p.integer().nullable(),

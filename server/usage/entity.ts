@@ -13,7 +13,7 @@ const UsageCounterSchema = defineEntity({
   repository: () => UsageCounterRepository,
   properties: {
     user: () => p.manyToOne(User).primary().ref(),
-    /** First day of the calendar month (UTC). */
+    /** The period's key: the UTC date it starts (the first of the month, or a subscriber's renewal day; server/usage/admission/period.ts). */
     period: p.date().primary(),
     used: p.integer().default(0),
     /** The quota in force at the last admission (null = unlimited). */

@@ -3,7 +3,6 @@ import { AppError } from '../errors.ts';
 import { nativePool } from '../db/pool.ts';
 import { counterLedgerMismatches, createUserWithKey } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import { periodKey } from './admission/period.ts';
 
 /**
  * The ledger must never lose an admitted call: the counter is its running
@@ -22,7 +21,7 @@ async function admitted(key: string) {
   const verified = await services.keys.authenticate(services.orm.em.fork(), key);
   const admission = await services.usage.admitKey(services.orm.em.fork(), verified);
   return (endpoint: string, sources: string[] = []) => ({
-    period: periodKey(admission.periodStart),
+    period: admission.period,
     userId: admission.userId,
     apiKeyId: admission.keyId,
     clientIp: null,

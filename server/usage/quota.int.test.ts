@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterLedgerMismatches, createUserWithKey, postData, setUsedThisPeriod, TEST_ACTOR } from '../testing/fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import { nextPeriodStart } from './admission/period.ts';
+import { anchoredPeriod } from './admission/period.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const query = { query: 'quota', sources: 'kb' };
-const resetAt = nextPeriodStart(new Date()).toISOString();
+const resetAt = anchoredPeriod(new Date(), null).end.toISOString();
 
 async function callsInParallel(n: number, key: string | undefined, concurrency = 25, headers: Record<string, string> = {}): Promise<number[]> {
   const statuses: number[] = [];

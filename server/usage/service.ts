@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { QuotaState } from '../../shared/usage.ts';
+import type { UsagePeriod } from '../../shared/billing.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { VerifiedKey } from '../keys/cache.ts';
 import { UsageCounter } from './entity.ts';
 import { quotaExceeded } from './admission/headers.ts';
 import { ledgerIssues, type LedgerWriter } from './admission/ledger.ts';
 import type { Admission } from './admission/outcome.ts';
-import { periodKey, periodOfKey } from './admission/period.ts';
 import type { Admissions, KeyRefusal } from './admission/service.ts';
 
 /** Who a metered call is charged to. */
@@ -87,7 +87,7 @@ export class UsageService {
       throw err;
     } finally {
       this.deps.ledger.append({
-        period: periodKey(admission.periodStart),
+        period: admission.period,
         userId: admission.userId,
         apiKeyId: admission.keyId,
         clientIp: admission.clientIp,
@@ -102,7 +102,14 @@ export class UsageService {
     }
   }
 
-  /** The caller's standing this period: the same numbers as the headers. */
+  /** The user's current period by the database clock: the calendar month, or renewal to renewal while subscribed. */
+  async period(em: EntityManager, userId: string): Promise<UsagePeriod> {
+    const row = await em.getRepository(UsageCounter).currentForUser(userId);
+    if (!row) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
+    return { start: new Date(row.period_start_ms).toISOString(), end: new Date(row.period_end_ms).toISOString(), anchored: row.anchored };
+  }
+
+  /** The caller's standing in their own current period: the same numbers as the headers. */
   async current(em: EntityManager, userId: string): Promise<QuotaState> {
     const row = await em.getRepository(UsageCounter).currentForUser(userId);
     if (!row) throw new AppError('NOT_FOUND', `No user with id ${userId}`);
@@ -112,8 +119,8 @@ export class UsageService {
       limit: row.quota,
       used: row.used,
       remaining: row.quota === null ? null : Math.max(0, row.quota - row.used),
-      periodStart: periodOfKey(row.period).start.toISOString(),
-      resetAt: periodOfKey(row.period).end.toISOString(),
+      periodStart: new Date(row.period_start_ms).toISOString(),
+      resetAt: new Date(row.period_end_ms).toISOString(),
     };
   }
 }

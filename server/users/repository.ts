@@ -2,7 +2,7 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import type { ListUsersParams } from '../../shared/admin.ts';
 import type { UserOrigin } from '../../shared/users.ts';
 import { nativePool } from '../db/pool.ts';
-import { PERIOD_SQL } from '../usage/admission/period.ts';
+import { isCurrentPeriodSql } from '../usage/admission/period.ts';
 import type { User } from './entity.ts';
 
 export interface UserListRow {
@@ -67,7 +67,8 @@ export class UserRepository extends EntityRepository<User> {
     const filter = where.join(' and ');
     const dir = q.order === 'asc' ? 'asc' : 'desc';
     // Page over ids first (an index walk, even deep into the list), then join the details for just those rows.
-    const counters = `left join usage_counters c on c.user_id = u.id and c.period = ${PERIOD_SQL}`;
+    // Each user's own current period: the calendar month, or renewal to renewal for a subscriber.
+    const counters = `left join usage_counters c on c.user_id = u.id and ${isCurrentPeriodSql('c.period', 'u.period_anchor')}`;
     const [page, count] = await Promise.all([
       pool.query<UserListRow>(
         `with page as (

@@ -11,6 +11,8 @@ import { Migration20261201100001_demo_counter_quota } from './Migration202612011
 import { Migration20261201300001_management_keys } from './Migration20261201300001_management_keys.ts';
 import { Migration20261202100000_customer_accounts } from './Migration20261202100000_customer_accounts.ts';
 import { Migration20261202200000_billing_columns } from './Migration20261202200000_billing_columns.ts';
+import { Migration20261202200001_period_functions } from './Migration20261202200001_period_functions.ts';
+import { Migration20261202200002_kb_quota_periods } from './Migration20261202200002_kb_quota_periods.ts';
 import { Migration20261202300000_billing } from './Migration20261202300000_billing.ts';
 
 /**
@@ -30,5 +32,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201300001_management_keys', class: Migration20261201300001_management_keys },
   { name: 'Migration20261202100000_customer_accounts', class: Migration20261202100000_customer_accounts },
   { name: 'Migration20261202200000_billing_columns', class: Migration20261202200000_billing_columns },
+  { name: 'Migration20261202200001_period_functions', class: Migration20261202200001_period_functions },
+  { name: 'Migration20261202200002_kb_quota_periods', class: Migration20261202200002_kb_quota_periods },
   { name: 'Migration20261202300000_billing', class: Migration20261202300000_billing },
 ];

@@ -10,6 +10,7 @@ const base: Admission = {
   limit: 1000,
   used: 250,
   remaining: 750,
+  period: '2026-11-01',
   periodStart: new Date('2026-11-01T00:00:00Z'),
   resetAt: new Date('2026-12-01T00:00:00Z'),
   at: new Date('2026-11-24T00:00:00Z'),
@@ -45,5 +46,21 @@ describe('quotaHeaders', () => {
     const h = quotaHeaders({ ...base, demo: true, userId: null });
     expect(h['X-Demo-Mode']).toBe('true');
     expect(h['X-User-Id']).toBe('demo');
+  });
+});
+
+describe('quotaHeaders of an anchored (subscriber) period', () => {
+  it("states the subscriber's own reset and window", () => {
+    // A renewal on the 31st: 31 January 10:00 to 28 February 10:00, 28 days.
+    const anchored: Admission = {
+      ...base,
+      period: '2027-01-31',
+      periodStart: new Date('2027-01-31T10:00:00Z'),
+      resetAt: new Date('2027-02-28T10:00:00Z'),
+    };
+    const h = quotaHeaders(anchored, Date.parse('2027-02-28T09:00:00Z'));
+    expect(h['X-RateLimit-Reset']).toBe('2027-02-28T10:00:00.000Z');
+    expect(h['RateLimit-Policy']).toBe(`"monthly";q=1000;w=${28 * 86400}`);
+    expect(h['RateLimit']).toBe('"monthly";r=750;t=3600');
   });
 });

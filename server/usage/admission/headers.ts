@@ -1,6 +1,5 @@
 import { AppError, retryAfterHeaders } from '../../errors.ts';
 import type { Admission } from './outcome.ts';
-import { periodFor } from './period.ts';
 
 /**
  * The one builder of rate-limit headers, for every keyed and demo response,
@@ -12,6 +11,8 @@ import { periodFor } from './period.ts';
  * `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers):
  * one policy named "monthly" with quota `q` over window `w` seconds, and
  * `r` remaining until reset in `t` seconds. Unlimited plans have no policy to state.
+ * The window is the caller's own period (a calendar month, or renewal to
+ * renewal for a subscriber), as the admission statement decided it.
  */
 export function quotaHeaders(a: Admission, now = Date.now()): Record<string, string> {
   const headers: Record<string, string> = {
@@ -23,7 +24,7 @@ export function quotaHeaders(a: Admission, now = Date.now()): Record<string, str
   };
   if (a.demo) headers['X-Demo-Mode'] = 'true';
   if (a.limit !== null) {
-    headers['RateLimit-Policy'] = `"monthly";q=${a.limit};w=${periodFor(a.periodStart).seconds}`;
+    headers['RateLimit-Policy'] = `"monthly";q=${a.limit};w=${Math.round((a.resetAt.getTime() - a.periodStart.getTime()) / 1000)}`;
     headers['RateLimit'] = `"monthly";r=${a.remaining ?? 0};t=${secondsUntil(a.resetAt, now, 0)}`;
   }
   return headers;

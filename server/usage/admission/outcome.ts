@@ -1,4 +1,3 @@
-import { periodOfKey } from './period.ts';
 import type { AdmissionRow } from './repository.ts';
 
 /** The outcome of an admission: the numbers every rate-limit header is made of. */
@@ -11,6 +10,9 @@ export interface Admission {
   limit: number | null;
   used: number;
   remaining: number | null;
+  /** The key of the period charged (the counter's and the ledger row's `period`). */
+  period: string;
+  /** The period as the admission statement decided it: its first instant and the next period's (the reset). */
   periodStart: Date;
   resetAt: Date;
   /** When the database admitted the call; the ledger row's time. */
@@ -37,14 +39,14 @@ export function toAdmission(
   decided: { used: number },
   who: { demo: boolean; userId: string | null; keyId: string | null; clientIp: string | null },
 ): Admission {
-  const period = periodOfKey(row.period);
   return {
     ...who,
     limit: row.quota,
     used: decided.used,
     remaining: row.quota === null ? null : Math.max(0, row.quota - decided.used),
-    periodStart: period.start,
-    resetAt: period.end,
+    period: row.period,
+    periodStart: new Date(row.period_start_ms),
+    resetAt: new Date(row.period_end_ms),
     at: new Date(row.at_ms),
   };
 }

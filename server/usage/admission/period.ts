@@ -1,24 +1,69 @@
 /**
  * The one place where a usage period's boundaries are decided: admission (SQL),
  * the rate-limit headers, the quota state, reporting and resets all ask here.
- * Today a period is a calendar month in UTC, named by its first day
- * (YYYY-MM-DD), by the database clock for admission. A later billing rule that
- * anchors periods to a subscription changes this file and nothing else.
+ *
+ * A user without `users.period_anchor` (and every demo caller) has calendar
+ * months in UTC. A user with one (a live subscription; billing writes it) has
+ * periods from one renewal to the next: for anchor A and instant t, cand(M) is
+ * the instant in month M on A's UTC day of the month (clamped to M's last day)
+ * at A's UTC time of day, and t's period is [cand(M), cand(M+1)) when
+ * cand(M) ≤ t, else [cand(M−1), cand(M)), M being t's month. A calendar month
+ * is the period of an anchor on the 1st at 00:00 UTC.
+ *
+ * A period is named by its key, the UTC date of its start (the `period` column
+ * of usage_counters, usage_events and usage_summaries), so each admitted call
+ * is counted in exactly one row: the row of the period its user was in, by the
+ * database clock, when the admission statement ran.
+ *
+ * The database computes periods with the functions of migration
+ * Migration20261202200001_period_functions (inlined by the planner), by
+ * `harmonic_now()`, the clock tests control (server/testing/clock.ts
+ * setDatabaseClock). `anchoredPeriod` is their JS mirror, for code that has an
+ * instant but no statement; period.int.test.ts checks that the two agree.
  */
+
+/** The database clock periods are read by: now() in production, controllable by tests. */
+export const DATABASE_NOW = 'harmonic_now()';
 
 /**
- * The period containing the SQL timestamp expression `at`, as a `date`
- * (its first day). `PERIOD_SQL` is the current period by the database clock;
- * every admission statement and the reporting SQL use these, never their own copy.
+ * SQL for the period of a user whose anchor is the SQL expression `anchor`
+ * (a `timestamptz`, e.g. `u.period_anchor`; `null` for calendar months) at
+ * the SQL instant `at`: its key (a `date`), first instant and end (`timestamptz`).
  */
-export function periodSql(at = 'now()'): string {
-  return `date_trunc('month', ${at} at time zone 'utc')::date`;
+export function periodKeySql(anchor: string, at = DATABASE_NOW): string {
+  return `harmonic_period_key(${anchor}, ${at})`;
 }
 
-export const PERIOD_SQL = periodSql();
+export function periodStartSql(anchor: string, at = DATABASE_NOW): string {
+  return `harmonic_period_start(${anchor}, ${at})`;
+}
+
+export function periodEndSql(anchor: string, at = DATABASE_NOW): string {
+  return `harmonic_period_end(${anchor}, ${at})`;
+}
+
+/**
+ * The smallest key of any period holding an instant at or after the SQL
+ * instant `since`: a period started at most one month before it, so on or
+ * after the first of the month before. Ledger scans from `since` bound
+ * `period` by this so PostgreSQL can skip older ledger partitions.
+ */
+export function earliestPeriodKeySql(since: string): string {
+  return `(date_trunc('month', ${since} at time zone 'utc') - interval '1 month')::date`;
+}
+
+/**
+ * SQL for "`column` is the key of the current period of the user whose anchor
+ * is `anchor`". The first bound is redundant (every current period started at
+ * most a month ago) but constant, so a scan over many users' counters can use
+ * the period index instead of reading every past period's row.
+ */
+export function isCurrentPeriodSql(column: string, anchor: string): string {
+  return `${column} >= ${earliestPeriodKeySql(DATABASE_NOW)} and ${column} = ${periodKeySql(anchor)}`;
+}
 
 export interface Period {
-  /** YYYY-MM-DD, the first day: the key of counters and ledger partitions. */
+  /** YYYY-MM-DD, the UTC date of the start: the key of counters, ledger rows and summaries. */
   key: string;
   start: Date;
   /** The next period's start: when the quota resets. */
@@ -27,33 +72,34 @@ export interface Period {
   seconds: number;
 }
 
-/** The period containing `at`. */
-export function periodFor(at: Date): Period {
-  const start = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-  const end = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+/** A period from its two boundaries. */
+export function periodBetween(start: Date, end: Date): Period {
   return { key: start.toISOString().slice(0, 10), start, end, seconds: (end.getTime() - start.getTime()) / 1000 };
 }
 
-/** The period a statement named by its key (the `period` column it returned). */
-export function periodOfKey(key: string): Period {
-  return periodFor(new Date(`${key}T00:00:00Z`));
+/**
+ * The period containing `at` for a user anchored at `anchor` (null: the
+ * calendar month), to the millisecond. Mirrors harmonic_period_start/end:
+ * a period starts at anchor + k months, month arithmetic clamping the day.
+ */
+export function anchoredPeriod(at: Date, anchor: Date | null): Period {
+  const a = anchor ?? CALENDAR_ANCHOR;
+  const months = (at.getUTCFullYear() - a.getUTCFullYear()) * 12 + at.getUTCMonth() - a.getUTCMonth();
+  const k = addMonths(a, months).getTime() <= at.getTime() ? months : months - 1;
+  return periodBetween(addMonths(a, k), addMonths(a, k + 1));
 }
 
-export function periodStart(at: Date): Date {
-  return periodFor(at).start;
-}
+/** Calendar months are the periods of an anchor on the 1st at 00:00 UTC. */
+const CALENDAR_ANCHOR = new Date(Date.UTC(2000, 0, 1));
 
-export function nextPeriodStart(at: Date): Date {
-  return periodFor(at).end;
-}
-
-export function periodKey(at: Date): string {
-  return periodFor(at).key;
-}
-
-/** Length of the period containing `at`, in seconds. */
-export function periodSeconds(at: Date): number {
-  return periodFor(at).seconds;
+/** `a` plus `n` months, UTC, on a's day of the month clamped to the target month's last day, at a's time of day (as PostgreSQL adds months). */
+function addMonths(a: Date, n: number): Date {
+  const year = a.getUTCFullYear();
+  const month = a.getUTCMonth() + n;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(
+    Date.UTC(year, month, Math.min(a.getUTCDate(), lastDay), a.getUTCHours(), a.getUTCMinutes(), a.getUTCSeconds(), a.getUTCMilliseconds()),
+  );
 }
 
 /**

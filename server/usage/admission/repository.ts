@@ -1,7 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { nativePool, type Statement } from '../../db/pool.ts';
 import type { DemoCounter, UsageCounter, UsageEvent } from '../entity.ts';
-import { PERIOD_SQL } from './period.ts';
+import { DATABASE_NOW, periodEndSql, periodKeySql, periodStartSql } from './period.ts';
 
 /**
  * Every admission statement, keyed or demo, one call or many, answers in this
@@ -17,8 +17,11 @@ export interface AdmissionRow {
   quota: number | null;
   /** null for demo calls. */
   tier_name: string | null;
-  /** YYYY-MM-DD, the first day of the period. */
+  /** YYYY-MM-DD, the period's key: the UTC date of its start. */
   period: string;
+  /** The period's first instant and the next one's (when the quota resets), epoch ms, as the statement computed them. */
+  period_start_ms: number;
+  period_end_ms: number;
   /** Epoch ms when the database admitted the calls. */
   at_ms: number;
   /** The counter after this statement, if it wrote it; null if nothing fitted. */
@@ -31,7 +34,11 @@ export interface AdmissionRow {
   nth: number;
 }
 
-/** Who is calling, as a statement's first CTE (`calls`: seq, user_status, quota, tier_name), and which counter it charges. */
+/**
+ * Who is calling, as a statement's first CTE (`calls`: seq, user_status,
+ * quota, tier_name, period_anchor; the anchor is the same on every row), and
+ * which counter it charges.
+ */
 interface Caller {
   name: string;
   calls: string;
@@ -52,9 +59,16 @@ interface Caller {
  * of instances. The counter records how many were asked for and admitted, and
  * RETURNING hands them back; the first `admitted` calls (by seq) are in.
  *
+ * The period is decided here too, once (`per`; no row when there is no live
+ * call, and then nothing is charged): from the caller's anchor as the
+ * statement reads it and the database clock (./period.ts), so the row
+ * charged, the key the ledger rows carry and the reset the headers announce
+ * are one computation, the same on every instance.
+ *
  * Sharding (Citus): the counter is named by a constant subject, so the write
  * and the read-back go to one shard; everything else the statement reads is a
- * reference table.
+ * reference table (the anchor is a column of users, one), and the period is an
+ * expression of what it read, not a second shard key.
  */
 function admissionStatement(caller: Caller, values: unknown[]): Statement {
   const { counter, column, subject } = caller;
@@ -64,13 +78,16 @@ function admissionStatement(caller: Caller, values: unknown[]): Statement {
     name: caller.name,
     text: `
       with calls as (${caller.calls}
+      ), per as (
+        select ${periodKeySql('p.anchor', 'p.at')} as period, ${periodStartSql('p.anchor', 'p.at')} as starts, ${periodEndSql('p.anchor', 'p.at')} as ends
+          from (select period_anchor as anchor, ${DATABASE_NOW} as at from calls limit 1) p
       ), grp as (
         select min(quota) as quota, count(*)::int as n from calls where user_status = 'active' having count(*) > 0
       ), fit as (
         select quota, n, least(n, coalesce(quota / $2::int, n)) as k from grp
       ), adm as (
         insert into ${counter} as c (${column}, period, used, quota, batch_requested, batch_admitted, updated_at)
-        select ${subject}, ${PERIOD_SQL}, k * $2::int, quota, n, k, now() from fit where k > 0
+        select ${subject}, per.period, k * $2::int, quota, n, k, now() from fit, per where k > 0
         on conflict (${column}, period) do update set
           batch_requested = excluded.batch_requested,
           batch_admitted = ${fits},
@@ -81,11 +98,12 @@ function admissionStatement(caller: Caller, values: unknown[]): Statement {
         returning c.used as used_after, c.batch_admitted as admitted
       )
       select calls.seq, (${subject})::text as subject, calls.user_status, calls.quota, calls.tier_name,
-             ${PERIOD_SQL}::text as period, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
+             per.period::text as period, (extract(epoch from per.starts) * 1000)::float8 as period_start_ms,
+             (extract(epoch from per.ends) * 1000)::float8 as period_end_ms, (extract(epoch from clock_timestamp()) * 1000)::float8 as at_ms,
              (select used_after from adm) as used_after, coalesce((select admitted from adm), 0)::int as admitted,
-             (select c.used from ${counter} c where c.${column} = ${subject} and c.period = ${PERIOD_SQL}) as used_seen,
+             (select c.used from ${counter} c join per p on c.period = p.period where c.${column} = ${subject}) as used_seen,
              (row_number() over (order by calls.seq))::int as nth
-        from calls`,
+        from calls, per`,
     values,
   };
 }
@@ -105,7 +123,7 @@ export function keyedAdmission(userId: string, keyIds: string[], units: number):
       column: 'user_id',
       subject: '$3::uuid',
       calls: `
-        select r.seq::int as seq, u.status as user_status, t.monthly_quota as quota, t.name as tier_name
+        select r.seq::int as seq, u.status as user_status, t.monthly_quota as quota, t.name as tier_name, u.period_anchor
           from unnest($1::uuid[]) with ordinality as r(key_id, seq)
           join api_keys k on k.id = r.key_id and k.user_id = $3::uuid
           join users u on u.id = $3::uuid
@@ -133,7 +151,7 @@ export function demoAdmission(clientIp: string, count: number, units: number, co
       column: 'client_ip',
       subject: `(case when family($3::inet) = 6 then network(set_masklen($3::inet, 64))::inet else $3::inet end)`,
       calls: `
-        select r.seq::int as seq, 'active'::text as user_status, q.quota, null::text as tier_name
+        select r.seq::int as seq, 'active'::text as user_status, q.quota, null::text as tier_name, null::timestamptz as period_anchor
           from generate_series(1, $1::int) as r(seq),
                (select coalesce($4::int, (select monthly_quota from tiers where is_default), 0) as quota) q`,
     },
@@ -149,19 +167,34 @@ export class UsageCounterRepository extends EntityRepository<UsageCounter> {
     return rows;
   }
 
-  /** This period's count for a user and their tier's quota now: what the headers would say. */
-  async currentForUser(userId: string): Promise<{ used: number; quota: number | null; tier_name: string; period: string } | undefined> {
+  /** This period's count for a user, their tier's quota now and the period: what the headers would say. */
+  async currentForUser(userId: string): Promise<CurrentUsageRow | undefined> {
     const pool = await nativePool(this.em);
-    const { rows } = await pool.query<{ used: number; quota: number | null; tier_name: string; period: string }>(
-      `select coalesce(c.used, 0) as used, t.monthly_quota as quota, t.name as tier_name, ${PERIOD_SQL}::text as period
+    const { rows } = await pool.query<CurrentUsageRow>(
+      `select coalesce(c.used, 0) as used, t.monthly_quota as quota, t.name as tier_name, p.period::text as period,
+              (extract(epoch from p.starts) * 1000)::float8 as period_start_ms, (extract(epoch from p.ends) * 1000)::float8 as period_end_ms,
+              u.period_anchor is not null as anchored
          from users u
          join tiers t on t.id = u.tier_id
-         left join usage_counters c on c.user_id = $1 and c.period = ${PERIOD_SQL}
+         cross join lateral (select ${periodKeySql('u.period_anchor')} as period, ${periodStartSql('u.period_anchor')} as starts,
+                                    ${periodEndSql('u.period_anchor')} as ends) p
+         left join usage_counters c on c.user_id = $1 and c.period = p.period
         where u.id = $1`,
       [userId],
     );
     return rows[0];
   }
+}
+
+export interface CurrentUsageRow {
+  used: number;
+  quota: number | null;
+  tier_name: string;
+  period: string;
+  period_start_ms: number;
+  period_end_ms: number;
+  /** Whether the period follows a subscription (users.period_anchor is set). */
+  anchored: boolean;
 }
 
 export class DemoCounterRepository extends EntityRepository<DemoCounter> {

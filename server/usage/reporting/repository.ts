@@ -1,7 +1,7 @@
 import { EntityRepository, type EntityManager } from '@mikro-orm/postgresql';
 import { nativePool } from '../../db/pool.ts';
 import { UsageEvent } from '../entity.ts';
-import { PERIOD_SQL } from '../admission/period.ts';
+import { earliestPeriodKeySql, isCurrentPeriodSql, periodKeySql } from '../admission/period.ts';
 
 export interface AnalyticsRows {
   daily: { date: string; requests: number; units: number; errors: number }[];
@@ -24,7 +24,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
   async analytics(userId: string | null, days: number): Promise<AnalyticsRows> {
     const pool = await nativePool(this.em);
     // `period >= …` lets PostgreSQL skip ledger partitions older than the window.
-    const scope = `e.created_at >= $2 and e.period >= date_trunc('month', $2::timestamptz at time zone 'utc')::date
+    const scope = `e.created_at >= $2 and e.period >= ${earliestPeriodKeySql('$2::timestamptz')}
                    and ($1::uuid is null or e.user_id = $1)`;
     const params = [userId, startOfUtcDay(days)];
     const [daily, byEndpoint, bySource, byStatus, latency] = await Promise.all([
@@ -75,14 +75,18 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
   async overview(days: number): Promise<OverviewRows> {
     const pool = await nativePool(this.em);
     const since = startOfUtcDay(days);
-    const scope = `e.created_at >= $1 and e.period >= date_trunc('month', $1::timestamptz at time zone 'utc')::date`;
+    const scope = `e.created_at >= $1 and e.period >= ${earliestPeriodKeySql('$1::timestamptz')}`;
+    // The headline's "today" and "this month" are calendar-wide (UTC, by when calls were made), not
+    // anyone's quota period: subscribers' periods start on other days, so the rows are bounded by time.
+    const month = `date_trunc('month', now() at time zone 'utc') at time zone 'utc'`;
     const [headline, series, bySource, topUsers, nearQuota, revenue] = await Promise.all([
       pool.query<OverviewRows['headline']>(
         `select
            (select count(*)::int from usage_events e
              where e.created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'
-               and e.period = ${PERIOD_SQL}) as requests_today,
-           (select count(*)::int from usage_events e where e.period = ${PERIOD_SQL}) as requests_this_month,
+               and e.period >= ${earliestPeriodKeySql('now()')}) as requests_today,
+           (select count(*)::int from usage_events e
+             where e.created_at >= ${month} and e.period >= ${earliestPeriodKeySql('now()')}) as requests_this_month,
            (select count(*)::int from api_keys k join users u on u.id = k.user_id
              where k.revoked_at is null and (k.expires_at is null or k.expires_at > now()) and u.deleted_at is null) as active_keys,
            (select count(*)::int from users where deleted_at is null) as users,
@@ -122,7 +126,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
       pool.query<OverviewRows['nearQuota'][number]>(
         `select u.id as user_id, u.email, t.name as tier, c.used, t.monthly_quota as quota
            from usage_counters c join users u on u.id = c.user_id join tiers t on t.id = u.tier_id
-          where c.period = ${PERIOD_SQL} and u.deleted_at is null
+          where ${isCurrentPeriodSql('c.period', 'u.period_anchor')} and u.deleted_at is null
             and t.monthly_quota is not null and c.used >= 0.8 * t.monthly_quota
           order by c.used::float / greatest(t.monthly_quota, 1) desc, u.email limit 50`,
       ),
@@ -144,21 +148,24 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
     };
   }
 
-  /** This period's count for a live user (0 if they have no counter yet); undefined when there is no such user. */
+  /** The count of a live user's own current period (0 if they have no counter yet); undefined when there is no such user. */
   async usedThisPeriod(userId: string): Promise<number | undefined> {
     const [row] = await this.em.execute<{ used: number | null }[]>(
-      `select (select used from usage_counters where user_id = u.id and period = ${PERIOD_SQL}) as used
+      `select (select used from usage_counters where user_id = u.id and period = ${periodKeySql('u.period_anchor')}) as used
          from users u where u.id = ? and u.deleted_at is null`,
       [userId],
     );
     return row ? (row.used ?? 0) : undefined;
   }
 
-  /** Starts this period's counter at zero and records when, so it keeps matching the ledger rows written since. */
+  /**
+   * Starts the counter of the user's own current period at zero and records
+   * when, so it keeps matching the ledger rows written since.
+   */
   async resetCounter(userId: string): Promise<void> {
     await this.em.execute(
       `insert into usage_counters (user_id, period, used, reset_at, updated_at)
-       values (?, ${PERIOD_SQL}, 0, clock_timestamp(), now())
+       select u.id, ${periodKeySql('u.period_anchor')}, 0, clock_timestamp(), now() from users u where u.id = ?
        on conflict (user_id, period) do update set used = 0, reset_at = excluded.reset_at, updated_at = excluded.updated_at`,
       [userId],
     );
