@@ -57,6 +57,8 @@ const REST: RestLayout = {
     'GET /api/v1/docs/json',
     'GET /api/v1/docs/yaml',
     'GET /api/v1/docs/static/*',
+    // Lemon Squeezy's webhook: no key, but refused (401) without the signature over the raw body (server/billing/billing.int.test.ts).
+    'POST /api/v1/billing/lemonsqueezy',
   ],
   demoRoutes: ['POST /api/v1/data', 'GET /api/v1/kb/:id'],
 };

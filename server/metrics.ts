@@ -96,6 +96,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly billingEvents = new Counter({
+    name: 'harmonic_billing_events_total',
+    help: 'Lemon Squeezy webhook deliveries: received (stored), duplicate (a retry, not stored again), then the state each processing ended in',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly billingDrift = new Counter({
+    name: 'harmonic_billing_drift_total',
+    help: 'Subscriptions or tiers the reconciler found wrong (a missed or late webhook) and corrected',
+    registers: [this.registry],
+  });
+
+  readonly billingReconciliations = new Counter({
+    name: 'harmonic_billing_reconciliations_total',
+    help: 'Reconciliation runs against the Lemon Squeezy API, by outcome: completed or failed',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: {
     ledger: () => { pending: number; lagMs: number; written: number };
     pool: () => Pool | undefined;

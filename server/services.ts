@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
+import { BillingService } from './billing/service.ts';
 import type { Config } from './config.ts';
 import { CustomerAccountService } from './customers/account.ts';
 import { CustomerAuthService } from './customers/auth.ts';
@@ -67,6 +68,8 @@ export interface Services {
   jobs: Jobs;
   /** Email: kinds defined by their owners, sent by jobs (server/mail/). */
   mail: MailService;
+  /** Lemon Squeezy billing: webhooks, tier rules, reconciliation, checkout (server/billing/). */
+  billing: BillingService;
 }
 
 export function createServices(deps: {
@@ -75,6 +78,8 @@ export function createServices(deps: {
   orm: Orm;
   /** Where emails are printed when SMTP_URL is unset; stdout by default (tests capture it). */
   mailConsole?: (text: string) => void;
+  /** The billing clock (grace periods, ends_at); the wall clock by default, moved by tests. */
+  now?: () => Date;
 }): Services {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
@@ -104,6 +109,8 @@ export function createServices(deps: {
     keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
     demo: { enabled: config.demo.enabled },
   });
+  const tiers = new TierService();
+  const billing = new BillingService({ config, logger, orm, jobs, metrics, tiers, usage, publicUrl: () => mail.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
   return {
     config,
     logger,
@@ -122,13 +129,14 @@ export function createServices(deps: {
     kb: new KbService(),
     adminAuth: new AdminAuthService({ config, logger, metrics }),
     adminAccounts: new AdminAccountService({ config }),
-    tiers: new TierService(),
+    tiers,
     settings,
     customerAuth,
     customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
     maintenance: new MaintenanceJob({ orm, logger, config, jobs }),
     jobs,
     mail,
+    billing,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -146,6 +154,8 @@ export function createServices(deps: {
 export async function startServices(services: Services): Promise<void> {
   services.ledger.start();
   services.maintenance.start();
+  // Registered before the jobs service starts, so its workers start with it (see Jobs.work).
+  services.billing.start();
   await services.invalidations.start();
   await services.jobs.start();
 }
@@ -156,6 +166,7 @@ export async function stopServices(services: Services): Promise<void> {
   await services.jobs.stop();
   services.mail.close();
   await services.maintenance.stop();
+  await services.billing.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
   await services.sources.close();

@@ -12,3 +12,10 @@ export function databaseUrl(): string {
   if (!url) throw new Error('E2E_DATABASE_URL is not set');
   return url;
 }
+
+/** The fake Lemon Squeezy's origin, when the run has billing on (E2E_BILLING=1); drive it with FakeLemonSqueezyControl. */
+export function lemonSqueezyUrl(): string {
+  const url = process.env['E2E_LEMONSQUEEZY_URL'];
+  if (!url) throw new Error('E2E_LEMONSQUEEZY_URL is not set: run the browser tests with E2E_BILLING=1 to turn billing on against the fake Lemon Squeezy');
+  return url;
+}

@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-export const ACTOR_TYPES = ['admin', 'api_key', 'management_key', 'cli', 'system', 'customer'] as const;
+export const ACTOR_TYPES = ['admin', 'api_key', 'management_key', 'cli', 'system', 'customer', 'billing'] as const;
 
 const AuditEventSchema = defineEntity({
   name: 'AuditEvent',

@@ -4,10 +4,10 @@ import { AuditEvent } from './entity.ts';
 
 /**
  * Who did something: an admin, an API key acting for its user, a management key (an operator's script),
- * the CLI, Harmonic itself, or a customer on the portal.
+ * the CLI, Harmonic itself, a customer on the portal, or billing (a Lemon Squeezy event or the reconciler).
  */
 export interface Actor {
-  type: 'admin' | 'api_key' | 'management_key' | 'cli' | 'system' | 'customer';
+  type: 'admin' | 'api_key' | 'management_key' | 'cli' | 'system' | 'customer' | 'billing';
   id: string | null;
   /** Human label kept with the event (admin email, masked key, OS user). */
   label: string;

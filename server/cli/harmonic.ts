@@ -9,6 +9,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { registerAdminCommands } from './admin.ts';
+import { registerBillingCommands } from './billing.ts';
 import { registerDbCommands } from './db.ts';
 import { registerKeyCommands } from './keys.ts';
 import { CliError } from './options.ts';
@@ -41,6 +42,7 @@ registerAdminCommands(program);
 registerUserCommands(program);
 registerKeyCommands(program);
 registerDbCommands(program);
+registerBillingCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,6 +36,10 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   customer_sessions: { kind: 'local' },
   account_tokens: { kind: 'local' },
   settings: { kind: 'local' },
+  billing_events: { kind: 'local' },
+  subscriptions: { kind: 'local' },
+  invoices: { kind: 'local' },
+  billing_reconciliations: { kind: 'local' },
   mikro_orm_migrations: { kind: 'local' },
 };
 

@@ -1,6 +1,7 @@
 import { AdminAccount } from '../admin/accounts/entity.ts';
 import { AdminSession, AuthThrottle } from '../admin/auth/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
+import { BillingEvent, BillingReconciliation, Invoice, Subscription } from '../billing/entity.ts';
 import { AccountToken, CustomerSession } from '../customers/entity.ts';
 import { KbEntry } from '../kb/entity.ts';
 import { ApiKey, KeyUsage } from '../keys/entity.ts';
@@ -29,4 +30,8 @@ export const entities = [
   CustomerSession,
   AccountToken,
   Settings,
+  BillingEvent,
+  Subscription,
+  Invoice,
+  BillingReconciliation,
 ];

@@ -62,6 +62,7 @@ const QUEUE_DEFAULTS = { retryLimit: 3, retryDelay: 10, retryBackoff: true, expi
 export class Jobs {
   private boss: PgBoss | undefined;
   private starting: Promise<void> | undefined;
+  private sendOnly = false;
   private readonly registrations = new Map<string, Registration>();
   private readonly schedules = new Map<string, string>();
   private readonly queues = new Map<string, Promise<void>>();
@@ -90,7 +91,7 @@ export class Jobs {
     if (this.registrations.has(name)) throw new Error(`queue ${name} already has a handler`);
     const registration: Registration = { name, handler: handler as JobHandler<unknown>, opts };
     this.registrations.set(name, registration);
-    if (this.boss) this.track(this.startWorker(this.boss, registration));
+    if (this.boss && !this.sendOnly) this.track(this.startWorker(this.boss, registration));
   }
 
   /**
@@ -101,7 +102,7 @@ export class Jobs {
    */
   schedule(name: string, cron: string): void {
     this.schedules.set(name, cron);
-    if (this.boss) this.track(this.startSchedule(this.boss, name, cron));
+    if (this.boss && !this.sendOnly) this.track(this.startSchedule(this.boss, name, cron));
   }
 
   /** Stops this instance working queue `name`, waiting for a running handler; jobs wait for another worker. */
@@ -144,8 +145,13 @@ export class Jobs {
     await this.registered();
   }
 
-  /** Installs or migrates pg-boss's schema (under an advisory lock, so instances may race) and starts the handlers. */
-  start(): Promise<void> {
+  /**
+   * Installs or migrates pg-boss's schema (under an advisory lock, so instances may race) and starts the handlers.
+   * `workers: false` only opens the queue for sending (the CLI): this process then runs no job, and
+   * handlers registered later stay unstarted.
+   */
+  start(opts: { workers?: boolean } = {}): Promise<void> {
+    if (opts.workers === false) this.sendOnly = true;
     this.starting ??= (async () => {
       const boss = new PgBoss({
         connectionString: this.connectionString,
@@ -155,11 +161,14 @@ export class Jobs {
         useListenNotify: true,
         // OpenTelemetry is not set up in Harmonic; /metrics counts jobs instead.
         openTelemetry: { enabled: false },
+        // A send-only process (the CLI) leaves maintenance and cron to the servers.
+        ...(this.sendOnly ? { supervise: false, schedule: false } : {}),
       });
       boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
       boss.on('warning', (warning) => this.logger.warn({ warning: warning.data }, `job queue warning: ${warning.message}`));
       await boss.start();
       this.boss = boss;
+      if (this.sendOnly) return;
       for (const registration of this.registrations.values()) this.track(this.startWorker(boss, registration));
       for (const [name, cron] of this.schedules) this.track(this.startSchedule(boss, name, cron));
       await this.registered();

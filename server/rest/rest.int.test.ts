@@ -136,6 +136,7 @@ describe('the OpenAPI document', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/billing/lemonsqueezy',
       '/data',
       '/kb/{id}',
       '/keys',

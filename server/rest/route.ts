@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
 import { z, type ZodType } from 'zod';
@@ -64,6 +65,8 @@ export type HandlerContext<A extends Auth, B, Q, P> = Caller<A> & {
   body: Output<B>;
   query: Output<Q>;
   params: Output<P>;
+  /** The body's bytes as received, for a route declared with `rawBody`; empty otherwise. */
+  rawBody: Buffer;
 };
 
 export interface RouteDeclaration<A extends Auth = Auth, B extends ZodType | undefined = ZodType | undefined, Q extends ZodType | undefined = ZodType | undefined, P extends ZodType | undefined = ZodType | undefined> {
@@ -77,6 +80,13 @@ export interface RouteDeclaration<A extends Auth = Auth, B extends ZodType | und
   body?: B;
   /** The body may be left out entirely; it is then validated as `{}`. */
   bodyOptional?: boolean;
+  /**
+   * The route needs the body's exact bytes (a signature over them, as webhooks
+   * send): they are read before parsing, up to the route's own `limitBytes`
+   * (413 past it), and handed to `check`, which may refuse the request (throw an
+   * AppError) before the body is parsed or judged; the handler gets them as `rawBody`.
+   */
+  rawBody?: { limitBytes: number; check: (req: FastifyRequest, raw: Buffer) => void };
   querystring?: Q;
   params?: P;
   /**
@@ -215,6 +225,7 @@ function inputSchemas(d: RouteDeclaration): { body?: ZodType; querystring?: ZodT
 export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 'managementKeys' | 'users' | 'usage' | 'orm'>): RestApi {
   const declarations: RouteDeclaration[] = [];
   const states = new WeakMap<FastifyRequest, RequestState>();
+  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
   let sealed = false;
 
   // Our zod schemas validate, and our error handler answers, so the 400 names each field as parseInput does.
@@ -274,6 +285,7 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
       url: d.url,
       schema,
       config: { operationId: d.operationId },
+      ...(d.rawBody ? rawBodyOptions(d.rawBody, rawBodies) : {}),
       // Before validation, so a call without a key is refused (401) before its input is judged.
       preValidation: async (req) => {
         states.set(req, await authenticate(req, d.auth, d.method));
@@ -285,7 +297,19 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
         if (!state) throw new Error('preValidation did not run');
         reply.code(success);
         if (d.method === 'OPTIONS') reply.header('Allow', allowFor(d.url));
-        const ctx = { req, reply, em: state.em, body: req.body, query: req.query, params: req.params, key: state.key, subject: state.subject, principal: state.principal, management: state.management };
+        const ctx = {
+          req,
+          reply,
+          em: state.em,
+          body: req.body,
+          query: req.query,
+          params: req.params,
+          rawBody: rawBodies.get(req) ?? EMPTY,
+          key: state.key,
+          subject: state.subject,
+          principal: state.principal,
+          management: state.management,
+        };
         const payload = await d.handler(ctx as never);
         return reply.sent ? reply : reply.send(payload);
       },
@@ -343,6 +367,31 @@ export function restApi(app: FastifyInstance, services: Pick<Services, 'keys' | 
   return { route, seal, paths, declarations };
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** Reads the body's bytes before Fastify parses them, within the route's limit, and hands the same bytes on to the parser. */
+function rawBodyOptions(opts: NonNullable<RouteDeclaration['rawBody']>, into: WeakMap<FastifyRequest, Buffer>) {
+  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${opts.limitBytes} bytes`);
+  return {
+    bodyLimit: opts.limitBytes,
+    preParsing: async (req: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> => {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > opts.limitBytes) throw tooLarge();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of payload) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        size += buf.length;
+        if (size > opts.limitBytes) throw tooLarge();
+        chunks.push(buf);
+      }
+      const raw = Buffer.concat(chunks);
+      into.set(req, raw);
+      opts.check(req, raw);
+      return Readable.from([raw]);
+    },
+  };
+}
 
 const KEYED: Record<string, string[]>[] = [{ ApiKey: [] }, { BearerKey: [] }];
 /** A management key with `scope` (listed as the requirement's roles, as OpenAPI 3.1 allows for non-OAuth schemes). */

@@ -6,6 +6,7 @@ import { quotaStateSchema, trackedUsageSchema, trackUsageSchema, usageAnalyticsS
 import { fetchData, trackUsage } from '../metered.ts';
 import type { Services } from '../services.ts';
 import { quotaHeaders as admissionHeaders } from '../usage/admission/headers.ts';
+import { registerBillingRoutes } from './billing.ts';
 import { registerCors } from './cors.ts';
 import { apiGuide, apiGuideSchema, serviceStatus, serviceStatusSchema } from './guide.ts';
 import { registerManagementRoutes } from './management.ts';
@@ -204,6 +205,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   });
 
   registerManagementRoutes(route, services);
+  registerBillingRoutes(route, services);
 
   api.seal();
   await registerOpenApi(app, api);

@@ -40,6 +40,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Reuse a database (e.g. for a second instance); by default each server gets a fresh one. */
   db?: TestDatabase;
+  /** The billing clock (grace periods, ends_at), for tests that move time; the wall clock by default. */
+  now?: () => Date;
 }
 
 /** The real HTTP server on a real PostgreSQL database of this test's own, on a free port. */
@@ -52,7 +54,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) });
   const orm = await initOrm({ clientUrl: db.url, poolMax: config.dbPoolMax, logger });
   const printed: string[] = [];
-  const services = createServices({ config, logger, orm, mailConsole: (text) => void printed.push(text) });
+  const services = createServices({ config, logger, orm, mailConsole: (text) => void printed.push(text), ...(opts.now ? { now: opts.now } : {}) });
   await startServices(services);
   const responses: SentResponse[] = [];
   const app = await buildApp({ services, onResponse: (r) => void responses.push(r) });

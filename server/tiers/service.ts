@@ -35,6 +35,9 @@ export function publicTierView(t: Tier): PublicTier {
   };
 }
 
+const variantTaken = (variantId: string, tierName: string) =>
+  new AppError('CONFLICT', `Lemon Squeezy variant ${variantId} is already sold as ${tierName}`, { details: { issues: [{ field: 'variantId', message: `is already ${tierName}'s` }] } });
+
 const nameTaken = (name: string) =>
   new AppError('CONFLICT', `A tier named ${JSON.stringify(name)} already exists`, { details: { issues: [{ field: 'name', message: 'is already taken' }] } });
 
@@ -120,6 +123,45 @@ export class TierService {
       if (err instanceof UniqueConstraintViolationException) throw nameTaken(input.name ?? '');
       throw err;
     }
+  }
+
+  /**
+   * Sets or clears the Lemon Squeezy variant the tier is sold as. The caller
+   * (server/billing/service.ts) has checked the variant exists; the unique index
+   * keeps one variant to one tier. The default tier is what users drop to, so it is never sold.
+   */
+  async setVariant(em: EntityManager, tierId: string, variantId: string | null, actor: Actor): Promise<TierView> {
+    try {
+      return await em.transactional(async (tx) => {
+        const tier = await tx.findOne(Tier, { id: tierId });
+        if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${tierId}`);
+        if (variantId !== null && tier.isDefault) {
+          throw new AppError('VALIDATION_FAILED', `${tier.name} is the default tier, which users drop to when a subscription ends; it cannot be sold`, {
+            details: { issues: [{ field: 'variantId', message: 'the default tier has no variant' }] },
+          });
+        }
+        const from = tier.lemonsqueezyVariantId ?? null;
+        if (from !== variantId) {
+          if (variantId !== null) {
+            const other = await tx.findOne(Tier, { lemonsqueezyVariantId: variantId, id: { $ne: tier.id } });
+            if (other) throw variantTaken(variantId, other.name);
+          }
+          tier.lemonsqueezyVariantId = variantId;
+          audit(tx, actor, { action: 'tier.variant_set', target: { type: 'tier', id: tier.id }, details: { name: tier.name, variantId: { from, to: variantId } } });
+          await broadcastInvalidation(tx, { kind: 'tier', id: tier.id });
+          await tx.flush();
+        }
+        return tierView(tier, await tx.getRepository(User).countLiveOnTier(tier.id));
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException && variantId) throw variantTaken(variantId, 'another tier');
+      throw err;
+    }
+  }
+
+  /** The tier sold as this variant, if any. */
+  findByVariant(em: EntityManager, variantId: string): Promise<Tier | null> {
+    return em.findOne(Tier, { lemonsqueezyVariantId: variantId });
   }
 
   /** Deletes a tier no live user is on. Deleted users keep their history and move to the default tier. */

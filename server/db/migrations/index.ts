@@ -13,6 +13,7 @@ import { Migration20261202100000_customer_accounts } from './Migration2026120210
 import { Migration20261202200000_billing_columns } from './Migration20261202200000_billing_columns.ts';
 import { Migration20261202200001_period_functions } from './Migration20261202200001_period_functions.ts';
 import { Migration20261202200002_kb_quota_periods } from './Migration20261202200002_kb_quota_periods.ts';
+import { Migration20261202300000_billing } from './Migration20261202300000_billing.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202200000_billing_columns', class: Migration20261202200000_billing_columns },
   { name: 'Migration20261202200001_period_functions', class: Migration20261202200001_period_functions },
   { name: 'Migration20261202200002_kb_quota_periods', class: Migration20261202200002_kb_quota_periods },
+  { name: 'Migration20261202300000_billing', class: Migration20261202300000_billing },
 ];

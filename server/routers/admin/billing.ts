@@ -11,29 +11,25 @@ import {
   type UserBilling,
 } from '../../../shared/billing.ts';
 import { idSchema } from '../../../shared/admin.ts';
-import { AppError } from '../../errors.ts';
-import { adminProcedure, router } from '../../trpc.ts';
+import { adminProcedure, router, uses } from '../../trpc.ts';
 
-// Contract stubs: the billing issue's helpers replace these bodies.
-const notYet = (): never => {
-  throw new AppError('SERVICE_UNAVAILABLE', 'Billing is not available yet');
-};
+const procedure = adminProcedure.use(uses('billing'));
 
 export const adminBillingRouter = router({
   /** Whether billing is on, its settings (never the key or secret) and the last reconciliation. */
-  status: adminProcedure.query((): BillingStatus => notYet()),
+  status: procedure.query(({ ctx }): Promise<BillingStatus> => ctx.services.billing.status(ctx.em)),
   /** Stored webhook deliveries, newest first, by state. */
-  events: adminProcedure.input(listBillingEventsSchema).query((): BillingEventPage => notYet()),
+  events: procedure.input(listBillingEventsSchema).query(({ ctx, input }): Promise<BillingEventPage> => ctx.services.billing.events(ctx.em, input)),
   /** One delivery with its raw body. */
-  event: adminProcedure.input(billingEventIdSchema).query((): BillingEventDetail => notYet()),
+  event: procedure.input(billingEventIdSchema).query(({ ctx, input }): Promise<BillingEventDetail> => ctx.services.billing.event(ctx.em, input.id)),
   /** Runs a stored delivery's processing again (failed, unmatched or processed). */
-  replay: adminProcedure.input(billingEventIdSchema).mutation((): BillingEventView => notYet()),
+  replay: procedure.input(billingEventIdSchema).mutation(({ ctx, input }): Promise<BillingEventView> => ctx.services.billing.replay(ctx.em, input.id, ctx.actor)),
   /** Matches an unmatched delivery to a user and applies it. */
-  assign: adminProcedure.input(assignBillingEventSchema).mutation((): BillingEventView => notYet()),
+  assign: procedure.input(assignBillingEventSchema).mutation(({ ctx, input }): Promise<BillingEventView> => ctx.services.billing.assign(ctx.em, input, ctx.actor)),
   /** Reconciles now: lists the store's subscriptions and corrects drift. */
-  sync: adminProcedure.mutation((): ReconciliationResult => notYet()),
+  sync: procedure.mutation(({ ctx }): Promise<ReconciliationResult> => ctx.services.billing.reconcile()),
   /** The per-user billing panel. */
-  user: adminProcedure.input(idSchema).query((): UserBilling => notYet()),
+  user: procedure.input(idSchema).query(({ ctx, input }): Promise<UserBilling> => ctx.services.billing.userBilling(ctx.em, input.id)),
   /** MRR from live subscriptions beside list-price revenue (the dashboard). */
-  revenue: adminProcedure.query((): Revenue => notYet()),
+  revenue: procedure.query(({ ctx }): Promise<Revenue> => ctx.services.billing.revenue(ctx.em)),
 });

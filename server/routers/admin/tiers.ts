@@ -1,6 +1,5 @@
 import { createTierSchema, idSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
 import { setTierVariantSchema } from '../../../shared/billing.ts';
-import { AppError } from '../../errors.ts';
 import { adminProcedure, router, uses } from '../../trpc.ts';
 
 const procedure = adminProcedure.use(uses('tiers'));
@@ -14,8 +13,9 @@ export const adminTiersRouter = router({
     await ctx.services.tiers.delete(ctx.em, input.id, ctx.actor);
     return { deleted: true };
   }),
-  /** Sets or clears the Lemon Squeezy variant the tier is sold as; the variant is checked against the API. Contract stub. */
-  setVariant: procedure.input(setTierVariantSchema).mutation((): TierView => {
-    throw new AppError('SERVICE_UNAVAILABLE', 'Billing is not available yet');
-  }),
+  /** Sets or clears the Lemon Squeezy variant the tier is sold as; the variant is checked against the API (409 while billing is off). */
+  setVariant: adminProcedure
+    .use(uses('billing'))
+    .input(setTierVariantSchema)
+    .mutation(({ ctx, input }): Promise<TierView> => ctx.services.billing.setVariant(ctx.em, input.tierId, input.variantId, ctx.actor)),
 });

@@ -8,6 +8,6 @@ export const portalPublicRouter = router({
   /** Product name, whether sign-up is open, the public tiers. */
   info: anyone.query(async ({ ctx }): Promise<PortalInfo> => {
     const [signupEnabled, tiers] = await Promise.all([ctx.services.customerAuth.signupEnabled(ctx.em.fork()), ctx.services.tiers.listPublic(ctx.em.fork())]);
-    return { productName: ctx.services.config.mail.productName, signupEnabled, billingEnabled: false, tiers };
+    return { productName: ctx.services.config.mail.productName, signupEnabled, billingEnabled: ctx.services.config.billing.enabled, tiers };
   }),
 });
