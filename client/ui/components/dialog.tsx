@@ -64,6 +64,7 @@ export function ConfirmDialog({
   title,
   description,
   confirmLabel,
+  cancelLabel = 'Cancel',
   tone = 'danger',
   onConfirm,
   children,
@@ -73,6 +74,8 @@ export function ConfirmDialog({
   title: ReactNode;
   description: ReactNode;
   confirmLabel: string;
+  /** The button that backs out; "Keep my plan" reads better than "Cancel" when the action itself is a cancellation. */
+  cancelLabel?: string;
   tone?: 'danger' | 'primary';
   onConfirm: () => Promise<unknown>;
   children?: ReactNode;
@@ -107,7 +110,7 @@ export function ConfirmDialog({
           {error && <Alert className="mt-4">{error}</Alert>}
           <DialogFooter>
             <AlertDialogPrimitive.Cancel asChild>
-              <Button disabled={pending}>Cancel</Button>
+              <Button disabled={pending}>{cancelLabel}</Button>
             </AlertDialogPrimitive.Cancel>
             <Button variant={tone} pending={pending} onClick={() => void run()}>
               {confirmLabel}
