@@ -78,6 +78,7 @@ describe('periodSentence', () => {
       "Your count runs from 15 Nov 2026 to 15 Dec 2026, following your subscription's renewals, and starts again on 15 Dec 2026.",
     );
     expect(periodSentence({ start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z', anchored: false })).toBe('Your count runs for the calendar month (UTC) and starts again on 1 Jan 2027.');
+    expect(periodSentence({ start: '2026-11-15T08:00:00.000Z', end: '2026-12-15T08:00:00.000Z', anchored: true }, 'their')).toMatch(/^Their count runs from 15 Nov 2026 to 15 Dec 2026, following their subscription's renewals/);
   });
 });
 

@@ -66,11 +66,12 @@ export function subscriptionStatus(sub: SubscriptionView, now: number): Subscrip
   return { label: sub.statusFormatted, tone: 'neutral', sentence: sub.statusFormatted, resumable: false, live: false };
 }
 
-/** When the quota resets, and why then: the renewal date of the subscription, or the first of the month. */
-export function periodSentence(period: UsagePeriod): string {
+/** When the quota resets, and why then: the renewal date of the subscription, or the first of the month. "their" for the admin app. */
+export function periodSentence(period: UsagePeriod, whose: 'your' | 'their' = 'your'): string {
+  const Whose = whose === 'your' ? 'Your' : 'Their';
   return period.anchored
-    ? `Your count runs from ${formatDate(period.start)} to ${formatDate(period.end)}, following your subscription's renewals, and starts again on ${formatDate(period.end)}.`
-    : `Your count runs for the calendar month (UTC) and starts again on ${formatDate(period.end)}.`;
+    ? `${Whose} count runs from ${formatDate(period.start)} to ${formatDate(period.end)}, following ${whose} subscription's renewals, and starts again on ${formatDate(period.end)}.`
+    : `${Whose} count runs for the calendar month (UTC) and starts again on ${formatDate(period.end)}.`;
 }
 
 const REASONS: Record<string, string> = { initial: 'First payment', renewal: 'Renewal', updated: 'Plan change' };
