@@ -12,3 +12,10 @@ export function databaseUrl(): string {
   if (!url) throw new Error('E2E_DATABASE_URL is not set');
   return url;
 }
+
+/** Where the server expects Lemon Squeezy's API (LEMONSQUEEZY_API_URL): billing.spec.ts starts its fake there. */
+export function lemonSqueezyPort(): number {
+  const port = Number(process.env['E2E_LEMONSQUEEZY_PORT']);
+  if (!Number.isInteger(port) || port <= 0) throw new Error('E2E_LEMONSQUEEZY_PORT is not set');
+  return port;
+}

@@ -1,8 +1,23 @@
+import { createServer } from 'node:net';
 import type { FullConfig } from '@playwright/test';
 import { spawnServer } from '../../server/testing/process.ts';
 import { databaseUrl, findTestPostgres, withAdminClient } from '../../server/testing/postgres.ts';
 import { E2E_ADMIN } from './env.ts';
+import { TEST_LS_API_KEY, TEST_LS_SECRET, TEST_LS_STORE_ID } from './lemonsqueezy.ts';
 import { startMailSink } from './mail.ts';
+
+/** A port nothing listens on now, for the fake Lemon Squeezy the billing journey starts (billing.spec.ts). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
 
 const isAlive = (pid: number) => {
   try {
@@ -19,7 +34,11 @@ const isAlive = (pid: number) => {
  * server on it (`node server/main.ts`, migrations applied at start) on a free
  * port, waiting for its banner and a green /readyz (spawnServer), however long a
  * busy machine takes, and failing with its output if it exits instead; and a
- * mailbox for the emails it sends (mail.ts). The returned function tears it all down.
+ * mailbox for the emails it sends (mail.ts). Billing is on, against a fake
+ * Lemon Squeezy on a port chosen here, which billing.spec.ts starts and stops
+ * itself (it drives the fake in its own process); while no spec runs it, calls
+ * to the API fail as they would with Lemon Squeezy down. The returned function
+ * tears it all down.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const pg = await findTestPostgres();
@@ -37,7 +56,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const dropDatabase = () => withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
   // The server sends its emails to a real SMTP server of the tests' own; the specs read them through the sink (mail.ts).
   const mail = await startMailSink();
+  const lemonSqueezyPort = await freePort();
   const server = await spawnServer(url, {
+    LEMONSQUEEZY_API_KEY: TEST_LS_API_KEY,
+    LEMONSQUEEZY_STORE_ID: TEST_LS_STORE_ID,
+    LEMONSQUEEZY_WEBHOOK_SECRET: TEST_LS_SECRET,
+    LEMONSQUEEZY_API_URL: `http://127.0.0.1:${lemonSqueezyPort}/v1`,
     SMTP_URL: mail.smtpUrl,
     HARMONIC_ADMIN_EMAIL: E2E_ADMIN.email,
     HARMONIC_ADMIN_PASSWORD: E2E_ADMIN.password,
@@ -59,6 +83,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env['E2E_BASE_URL'] = server.url;
   process.env['E2E_DATABASE_URL'] = url;
   process.env['E2E_MAIL_URL'] = mail.url;
+  process.env['E2E_LEMONSQUEEZY_PORT'] = String(lemonSqueezyPort);
 
   return async () => {
     server.proc.kill('SIGTERM');

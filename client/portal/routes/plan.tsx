@@ -265,7 +265,7 @@ function Invoices() {
       ) : invoices.data.length === 0 ? (
         <EmptyState title="No payments yet">Your invoices appear here after your first payment.</EmptyState>
       ) : (
-        <InvoicesTable invoices={invoices.data} label="Billing history" />
+        <InvoicesTable invoices={invoices.data} label="Invoices" />
       )}
     </Card>
   );

@@ -69,6 +69,8 @@ describe('subscriptionStatus', () => {
     expect(subscriptionStatus(sub({ status: 'unpaid', grantsTier: false }), NOW)).toMatchObject({ label: 'Unpaid', tone: 'red' });
     expect(subscriptionStatus(sub({ status: 'paused', grantsTier: false }), NOW)).toMatchObject({ label: 'Paused', live: false });
     expect(subscriptionStatus(sub({ status: 'expired', endsAt: '2026-11-02T08:00:00.000Z', grantsTier: false }), NOW)).toMatchObject({ label: 'Ended', sentence: 'Ended on 2 Nov 2026', live: false, resumable: false });
+    // Lemon Squeezy leaves `cancelled` set on a cancelled subscription that then expired.
+    expect(subscriptionStatus(sub({ status: 'expired', cancelled: true, endsAt: '2026-11-02T08:00:00.000Z', grantsTier: false }), NOW)).toMatchObject({ label: 'Ended', resumable: false });
   });
 });
 

@@ -40,6 +40,8 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
  */
 export function subscriptionStatus(sub: SubscriptionView, now: number): SubscriptionStatusLine {
   const endsInFuture = sub.endsAt !== null && new Date(sub.endsAt).getTime() > now;
+  // Lemon Squeezy keeps `cancelled` set on a subscription that then expired: expiry comes first.
+  if (sub.status === 'expired') return { label: 'Ended', tone: 'neutral', sentence: sub.endsAt ? `Ended on ${formatDate(sub.endsAt)}` : 'Ended', resumable: false, live: false };
   if (sub.cancelled || sub.status === 'cancelled') {
     if (endsInFuture && sub.endsAt) return { label: 'Cancelling', tone: 'amber', sentence: `Cancels on ${formatDate(sub.endsAt)}`, resumable: true, live: false };
     return { label: 'Cancelled', tone: 'neutral', sentence: sub.endsAt ? `Ended on ${formatDate(sub.endsAt)}` : 'Cancelled', resumable: false, live: false };
@@ -60,8 +62,6 @@ export function subscriptionStatus(sub: SubscriptionView, now: number): Subscrip
       return { label: 'Unpaid', tone: 'red', sentence: 'Payment failed: back on the starter plan until it is paid', resumable: false, live: true };
     case 'paused':
       return { label: 'Paused', tone: 'neutral', sentence: 'Paused: on the starter plan until it is unpaused', resumable: false, live: false };
-    case 'expired':
-      return { label: 'Ended', tone: 'neutral', sentence: sub.endsAt ? `Ended on ${formatDate(sub.endsAt)}` : 'Ended', resumable: false, live: false };
   }
   return { label: sub.statusFormatted, tone: 'neutral', sentence: sub.statusFormatted, resumable: false, live: false };
 }
