@@ -5,7 +5,7 @@ import { BILLING_OFF } from '../lib/billing.ts';
 export function BillingOff({ className }: { className?: string }) {
   return (
     <Alert tone="info" title={BILLING_OFF} className={className}>
-      With all three set (see Billing in docs/operations.md), customers can buy and change plans on the portal, and Lemon Squeezy's webhooks move their tiers.
+      With all three set (see docs/operations.md), customers can buy and change plans on the portal, and Lemon Squeezy's webhooks move their tiers.
     </Alert>
   );
 }
