@@ -16,6 +16,7 @@ import { toast } from '../../ui/lib/toast.ts';
 import { useNow } from '../../ui/lib/use-now.ts';
 import { PricingTable } from '../components/pricing.tsx';
 import { useInvalidate } from '../lib/invalidation.ts';
+import { checkoutSettled } from '../lib/plan.ts';
 import { useInfo } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
 
@@ -26,8 +27,6 @@ const CHECKOUT_POLL_MS = 3_000;
 /** ...or for this long: the webhook normally lands within seconds, and the reconciler catches a missed one later. */
 const CHECKOUT_WAIT_MS = 60_000;
 
-/** The subscription has put the customer on its tier. */
-const upgraded = (p: PortalPlan | undefined, fromTier: string | null) => !!p && ((fromTier !== null && p.current.id !== fromTier) || (!!p.billing.subscription?.grantsTier && p.billing.subscription.tierId === p.current.id));
 
 /**
  * The customer's plan and its status, when their quota resets, the other
@@ -52,7 +51,7 @@ function PlanPage() {
     ...(returning
       ? {
           staleTime: 0,
-          refetchInterval: (q: { state: { data: PortalPlan | undefined } }) => (!upgraded(q.state.data, fromTier) && !gaveUp ? CHECKOUT_POLL_MS : false),
+          refetchInterval: (q: { state: { data: PortalPlan | undefined } }) => (!checkoutSettled(q.state.data, fromTier) && !gaveUp ? CHECKOUT_POLL_MS : false),
         }
       : {}),
   });
@@ -74,7 +73,7 @@ function PlanPage() {
         </Card>
       ) : (
         <div className="space-y-6">
-          {returning && <CheckoutReturn plan={p} done={upgraded(p, fromTier)} waiting={!gaveUp || plan.isFetching} />}
+          {returning && <CheckoutReturn plan={p} done={checkoutSettled(p, fromTier)} waiting={!gaveUp || plan.isFetching} />}
           <CurrentPlan plan={p} now={now} />
           {!canBuy && (
             <Alert tone="info" title="Changing plan">
