@@ -97,7 +97,16 @@ test('a customer upgrades to Pro through checkout, then cancels and is back on F
   // 2. Lemon Squeezy delivers subscription_created, signed with the webhook secret; then the first invoice.
   const sub = fake.completeCheckout(checkout?.id ?? '');
   await webhook('subscription_created', fake.subscriptionWebhook('subscription_created', sub.id, { user_id: userId }));
-  await webhook('subscription_payment_success', invoiceWebhookBody({ eventName: 'subscription_payment_success', id: String(Number(sub.id) + 7), subscriptionId: sub.id, customData: { user_id: userId } }));
+  await webhook(
+    'subscription_payment_success',
+    invoiceWebhookBody({
+      eventName: 'subscription_payment_success',
+      id: String(Number(sub.id) + 7),
+      subscriptionId: sub.id,
+      customData: { user_id: userId },
+      attributes: { billing_reason: 'initial', status: 'paid', status_formatted: 'Paid', currency: 'USD', subtotal: 2900, total: 2900, subtotal_formatted: '$29.00', total_formatted: '$29.00', user_email: me.email },
+    }),
+  );
 
   // 3. The portal shows Pro without a reload, with its renewal date and the payment.
   await expect(page.getByRole('status').filter({ hasText: 'Payment received' })).toContainText('You are on Pro now.');
@@ -144,6 +153,11 @@ test('a customer upgrades to Pro through checkout, then cancels and is back on F
   await expect(current.getByTestId('subscription-status')).toContainText(/Ended\s*Ended on/);
   await expect(page.getByRole('button', { name: 'Upgrade to Pro' })).toBeVisible();
   await expectAccessible(page, 'the plan, expired');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await settled(page);
+  await expectFitsWidth(page, 'the plan with its billing history');
+  await expectAccessible(page, 'the plan at phone width');
+  await screenshot(page, 'portal-plan-expired');
 
   // The admin app saw it all: the user's Billing tab, and the events, processed.
   const adminPage = await page.context().newPage();
