@@ -19,9 +19,21 @@ export function UserBillingPanel({ userId }: { userId: string }) {
   const billing = useQuery({ ...trpc.admin.billing.user.queryOptions({ id: userId }), enabled: on });
   const now = useNow();
   if (off) return <BillingOff />;
-  if (status.isError) return <Card><ErrorState message={errorMessage(status.error)} onRetry={() => void status.refetch()} /></Card>;
-  if (billing.isError) return <Card><ErrorState message={errorMessage(billing.error)} onRetry={() => void billing.refetch()} /></Card>;
-  if (!billing.data) return <Card><LoadingBlock rows={5} label="Loading billing" /></Card>;
+  const failed = status.error ?? billing.error;
+  if (failed) {
+    return (
+      <Card>
+        <ErrorState message={errorMessage(failed)} onRetry={() => void (status.isError ? status.refetch() : billing.refetch())} />
+      </Card>
+    );
+  }
+  if (!billing.data) {
+    return (
+      <Card>
+        <LoadingBlock rows={5} label="Loading billing" />
+      </Card>
+    );
+  }
   const b = billing.data;
   return (
     <div className="space-y-6">

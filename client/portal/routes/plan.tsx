@@ -27,7 +27,6 @@ const CHECKOUT_POLL_MS = 3_000;
 /** ...or for this long: the webhook normally lands within seconds, and the reconciler catches a missed one later. */
 const CHECKOUT_WAIT_MS = 60_000;
 
-
 /**
  * The customer's plan and its status, when their quota resets, the other
  * plans with Upgrade / Change buttons (while billing is on), cancelling and
