@@ -7,6 +7,7 @@ import { Shell } from './layout/shell.tsx';
 import { errorMessage } from '../ui/lib/errors.ts';
 import {
   auditSearchSchema,
+  billingSearchSchema,
   dashboardSearchDefaults,
   dashboardSearchSchema,
   kbSearchDefaults,
@@ -145,6 +146,8 @@ const playgroundRoute = createRoute({
   search: { middlewares: [stripSearchParams(playgroundSearchDefaults)] },
 }).lazy(() => import('./routes/playground.tsx').then((m) => m.Route));
 
+const billingRoute = createRoute({ getParentRoute: () => appRoute, path: 'billing', validateSearch: billingSearchSchema }).lazy(() => import('./routes/billing.tsx').then((m) => m.Route));
+
 const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: 'settings' }).lazy(() => import('./routes/settings.tsx').then((m) => m.Route));
 
 const adminsRoute = createRoute({
@@ -165,7 +168,7 @@ const managementKeysRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, settingsRoute, adminsRoute, managementKeysRoute]),
+  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, billingRoute, settingsRoute, adminsRoute, managementKeysRoute]),
 ]);
 
 export const router = createRouter({

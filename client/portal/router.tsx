@@ -6,7 +6,7 @@ import { ErrorState, LoadingBlock } from '../ui/components/feedback.tsx';
 import { Toaster } from '../ui/components/toaster.tsx';
 import { errorMessage } from '../ui/lib/errors.ts';
 import { PublicLayout } from './layout/public.tsx';
-import { validateSignInSearch, validateTokenSearch } from './lib/search.ts';
+import { validatePlanSearch, validateSignInSearch, validateTokenSearch } from './lib/search.ts';
 import { forgetSession, markSessionExpired } from './lib/session.ts';
 import { infoOptions, meOptions, queryClient, setSessionEndedHandler, trpc } from './lib/trpc.ts';
 
@@ -118,7 +118,7 @@ const appRoute = createRoute({
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: '/' }).lazy(() => import('./routes/overview.tsx').then((m) => m.Route));
 const keysRoute = createRoute({ getParentRoute: () => appRoute, path: 'keys' }).lazy(() => import('./routes/keys.tsx').then((m) => m.Route));
 const playgroundRoute = createRoute({ getParentRoute: () => appRoute, path: 'playground' }).lazy(() => import('./routes/playground.tsx').then((m) => m.Route));
-const planRoute = createRoute({ getParentRoute: () => appRoute, path: 'plan' }).lazy(() => import('./routes/plan.tsx').then((m) => m.Route));
+const planRoute = createRoute({ getParentRoute: () => appRoute, path: 'plan', validateSearch: validatePlanSearch }).lazy(() => import('./routes/plan.tsx').then((m) => m.Route));
 const accountRoute = createRoute({ getParentRoute: () => appRoute, path: 'account' }).lazy(() => import('./routes/account.tsx').then((m) => m.Route));
 
 const routeTree = rootRoute.addChildren([

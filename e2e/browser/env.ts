@@ -13,9 +13,9 @@ export function databaseUrl(): string {
   return url;
 }
 
-/** The fake Lemon Squeezy's origin, when the run has billing on (E2E_BILLING=1); drive it with FakeLemonSqueezyControl. */
+/** The fake Lemon Squeezy's origin (the browser tests run with billing on against it); drive it with FakeLemonSqueezyControl. */
 export function lemonSqueezyUrl(): string {
   const url = process.env['E2E_LEMONSQUEEZY_URL'];
-  if (!url) throw new Error('E2E_LEMONSQUEEZY_URL is not set: run the browser tests with E2E_BILLING=1 to turn billing on against the fake Lemon Squeezy');
+  if (!url) throw new Error('E2E_LEMONSQUEEZY_URL is not set: global-setup.ts starts the fake Lemon Squeezy and sets it');
   return url;
 }

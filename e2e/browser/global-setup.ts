@@ -38,11 +38,11 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const dropDatabase = () => withAdminClient(pg.adminUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`));
   // The server sends its emails to a real SMTP server of the tests' own; the specs read them through the sink (mail.ts).
   const mail = await startMailSink();
-  // E2E_BILLING=1: billing on, against a fake Lemon Squeezy of the tests' own (server/testing/lemonsqueezy.ts),
-  // which the specs drive through E2E_LEMONSQUEEZY_URL (FakeLemonSqueezyControl) and whose secret signs their webhooks.
-  const lemonSqueezy = process.env['E2E_BILLING'] === '1' ? await startFakeLemonSqueezy() : undefined;
+  // Billing on, against a fake Lemon Squeezy of the tests' own (server/testing/lemonsqueezy.ts), which the
+  // specs drive through E2E_LEMONSQUEEZY_URL (FakeLemonSqueezyControl) and whose secret signs their webhooks.
+  const lemonSqueezy = await startFakeLemonSqueezy();
   const server = await spawnServer(url, {
-    ...lemonSqueezy?.env,
+    ...lemonSqueezy.env,
     SMTP_URL: mail.smtpUrl,
     HARMONIC_ADMIN_EMAIL: E2E_ADMIN.email,
     HARMONIC_ADMIN_PASSWORD: E2E_ADMIN.password,
@@ -65,7 +65,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env['E2E_BASE_URL'] = server.url;
   process.env['E2E_DATABASE_URL'] = url;
   process.env['E2E_MAIL_URL'] = mail.url;
-  if (lemonSqueezy) process.env['E2E_LEMONSQUEEZY_URL'] = lemonSqueezy.origin;
+  process.env['E2E_LEMONSQUEEZY_URL'] = lemonSqueezy.origin;
 
   return async () => {
     server.proc.kill('SIGTERM');

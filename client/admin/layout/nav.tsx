@@ -1,10 +1,10 @@
 import { Link } from '@tanstack/react-router';
-import { BookOpen, FlaskConical, Gauge, KeyRound, Layers, ScrollText, Settings, ShieldCheck, TerminalSquare, Users } from 'lucide-react';
+import { BookOpen, CreditCard, FlaskConical, Gauge, KeyRound, Layers, ScrollText, Settings, ShieldCheck, TerminalSquare, Users } from 'lucide-react';
 import type { ComponentType } from 'react';
 import type { AdminRole } from '../../../shared/admin.ts';
 
 interface NavItem {
-  to: '/' | '/users' | '/keys' | '/tiers' | '/kb' | '/audit' | '/playground' | '/settings' | '/admins' | '/management-keys';
+  to: '/' | '/users' | '/keys' | '/tiers' | '/billing' | '/kb' | '/audit' | '/playground' | '/settings' | '/admins' | '/management-keys';
   label: string;
   icon: ComponentType<{ className?: string; 'aria-hidden'?: boolean }>;
   ownerOnly?: boolean;
@@ -15,6 +15,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/users', label: 'Users', icon: Users },
   { to: '/keys', label: 'Keys', icon: KeyRound },
   { to: '/tiers', label: 'Tiers', icon: Layers },
+  { to: '/billing', label: 'Billing', icon: CreditCard },
   { to: '/kb', label: 'Knowledge base', icon: BookOpen },
   { to: '/audit', label: 'Audit log', icon: ScrollText },
   { to: '/playground', label: 'Playground', icon: FlaskConical },

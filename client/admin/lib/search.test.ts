@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditInput, auditSearchSchema, playgroundSearchSchema, safeNext, signInSearchSchema, usersSearchSchema } from './search.ts';
+import { auditInput, auditSearchSchema, billingSearchSchema, playgroundSearchSchema, safeNext, signInSearchSchema, userSearchSchema, usersSearchSchema } from './search.ts';
 
 describe('safeNext', () => {
   it('keeps paths inside the app', () => {
@@ -64,5 +64,17 @@ describe('playground search', () => {
     expect(playgroundSearchSchema.parse({ sources: ['kb', 'wiki'] }).sources).toEqual(['kb', 'wiki']);
     expect(playgroundSearchSchema.parse({ sources: ['kb', 'nope'] }).sources).toBeUndefined();
     expect(playgroundSearchSchema.parse({}).mode).toBe('demo');
+  });
+});
+
+describe('billing search', () => {
+  it('keeps a known state, an event id and a cursor, and drops anything else', () => {
+    const id = '11111111-1111-4111-8111-111111111111';
+    expect(billingSearchSchema.parse({ state: 'unmatched', event: id, cursor: id })).toEqual({ state: 'unmatched', event: id, cursor: id });
+    expect(billingSearchSchema.parse({ state: 'lost', event: 'x', cursor: 42, tab: 'billing' })).toEqual({ state: undefined, event: undefined, cursor: undefined });
+  });
+
+  it('knows the user page\'s Billing tab', () => {
+    expect(userSearchSchema.parse({ tab: 'billing' })).toEqual({ tab: 'billing' });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USER_SORTS, USER_STATUSES } from '../../../shared/admin.ts';
+import { BILLING_EVENT_STATES } from '../../../shared/billing.ts';
 import { SOURCE_NAMES } from '../../../shared/data.ts';
 
 /**
@@ -49,7 +50,7 @@ export const usersSearchSchema = z.object({
 export type UsersSearch = z.output<typeof usersSearchSchema>;
 export const usersSearchDefaults = { sort: 'createdAt', order: 'desc', page: 1 } as const;
 
-export const USER_TABS = ['overview', 'keys', 'activity'] as const;
+export const USER_TABS = ['overview', 'keys', 'billing', 'activity'] as const;
 export const userSearchSchema = z.object({
   tab: z.enum(USER_TABS).default('overview').catch('overview'),
 });
@@ -111,3 +112,12 @@ export const playgroundSearchSchema = z.object({
 });
 export type PlaygroundSearch = z.output<typeof playgroundSearchSchema>;
 export const playgroundSearchDefaults = { mode: 'demo' } as const;
+
+/** The Billing screen: the events' state filter, and the event open in the drawer. */
+export const billingSearchSchema = z.object({
+  state: z.enum(BILLING_EVENT_STATES).optional().catch(undefined),
+  event: z.uuid().optional().catch(undefined),
+  /** The last event of the previous page (newest first). */
+  cursor: z.uuid().optional().catch(undefined),
+});
+export type BillingSearch = z.output<typeof billingSearchSchema>;

@@ -9,6 +9,7 @@ import { Segmented } from '../../ui/components/segmented.tsx';
 import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
 import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../../ui/lib/format.ts';
+import { SubscriptionRevenueCard } from '../features/subscription-revenue.tsx';
 import { trpc } from '../lib/trpc.ts';
 
 export const Route = createLazyRoute('/_app/')({ component: DashboardPage });
@@ -186,6 +187,8 @@ function DashboardPage() {
               )}
             </Card>
           </div>
+
+          <SubscriptionRevenueCard />
         </div>
       )}
     </>

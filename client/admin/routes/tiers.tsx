@@ -1,8 +1,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
-import { Layers, Pencil, Plus, Trash2 } from 'lucide-react';
+import { Layers, Pencil, Plus, ShoppingCart, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { createTierSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
+import { setTierVariantSchema } from '../../../shared/billing.ts';
 import { Button } from '../../ui/components/button.tsx';
 import { Badge, Card, PageHeader } from '../../ui/components/card.tsx';
 import { ConfirmDialog, Dialog, DialogFooter } from '../../ui/components/dialog.tsx';
@@ -10,12 +11,13 @@ import { Alert, EmptyState, ErrorState, LoadingBlock } from '../../ui/components
 import { Checkbox, Field, Input, Textarea } from '../../ui/components/field.tsx';
 import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
-import { applyServerError, useSharedForm } from '../../ui/lib/forms.ts';
+import { applyServerError, useDialogForm, useSharedForm } from '../../ui/lib/forms.ts';
 import { centsToDollars, formatNumber, formatPrice, formatQuota, parseDollarsToCents } from '../../ui/lib/format.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { toast } from '../../ui/lib/toast.ts';
 import { trpc } from '../lib/trpc.ts';
 import { useInvalidate } from '../lib/invalidation.ts';
+import { BILLING_OFF, isBillingOffError } from '../lib/billing.ts';
 
 export const Route = createLazyRoute('/_app/tiers')({ component: TiersPage });
 
@@ -26,6 +28,7 @@ function TiersPage() {
   const tiers = useQuery(trpc.admin.tiers.list.queryOptions());
   const [editing, setEditing] = useState<Tier | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Tier | null>(null);
+  const [selling, setSelling] = useState<Tier | null>(null);
   const invalidate = useInvalidate();
   const remove = useMutation(trpc.admin.tiers.delete.mutationOptions());
   return (
@@ -56,6 +59,7 @@ function TiersPage() {
                 <Th className="text-right">Monthly quota</Th>
                 <Th className="text-right">Price</Th>
                 <Th className="text-right">Users</Th>
+                <Th>Lemon Squeezy variant</Th>
                 <Th>Description</Th>
                 {canWrite && <Th className="text-right">Actions</Th>}
               </tr>
@@ -87,6 +91,9 @@ function TiersPage() {
                       0
                     )}
                   </Td>
+                  <Td>
+                    <VariantCell tier={t} canWrite={canWrite} onEdit={() => setSelling(t)} />
+                  </Td>
                   <Td className="max-w-xs whitespace-normal text-zinc-600">{t.description || <span className="text-zinc-400">—</span>}</Td>
                   {canWrite && (
                     <Td className="text-right">
@@ -107,6 +114,7 @@ function TiersPage() {
         )}
       </Card>
       <TierDialog tier={editing} onClose={() => setEditing(null)} />
+      <VariantDialog tier={selling} onClose={() => setSelling(null)} />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
@@ -207,6 +215,69 @@ function TierDialog({ tier, onClose }: { tier: Tier | 'new' | null; onClose: () 
           <Button onClick={close}>Cancel</Button>
           <Button type="submit" variant="primary" pending={isSubmitting}>
             {existing ? 'Save' : 'Create tier'}
+          </Button>
+        </DialogFooter>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A paid tier is sold as one Lemon Squeezy variant; a free one has none. */
+function VariantCell({ tier, canWrite, onEdit }: { tier: Tier; canWrite: boolean; onEdit: () => void }) {
+  const paid = (tier.priceCents ?? 1) > 0;
+  if (!paid && tier.lemonsqueezyVariantId === null) return <span className="text-zinc-400">Free: none</span>;
+  return (
+    <span className="inline-flex items-center gap-2">
+      {tier.lemonsqueezyVariantId ? <span className="font-mono text-xs text-zinc-800">{tier.lemonsqueezyVariantId}</span> : <span className="text-zinc-500">Not for sale</span>}
+      {canWrite && (
+        <Button size="sm" variant="ghost" onClick={onEdit} aria-label={`Set the Lemon Squeezy variant of ${tier.name}`}>
+          <ShoppingCart className="size-3.5" aria-hidden="true" /> {tier.lemonsqueezyVariantId ? 'Change' : 'Set'}
+        </Button>
+      )}
+    </span>
+  );
+}
+
+/**
+ * Sets or clears the variant a paid tier is sold as. The server checks it with
+ * Lemon Squeezy (GET /v1/variants/:id), so a wrong id comes back as a 400
+ * naming the field, shown under it.
+ */
+function VariantDialog({ tier, onClose }: { tier: Tier | null; onClose: () => void }) {
+  const invalidate = useInvalidate();
+  const setVariant = useMutation(trpc.admin.tiers.setVariant.mutationOptions());
+  const { form, formError, close, submitting } = useDialogForm(setTierVariantSchema, {
+    values: { variant: tier?.lemonsqueezyVariantId ?? '' },
+    toInput: (v: { variant: string }) => ({ tierId: tier?.id ?? '', variantId: v.variant.trim() === '' ? null : v.variant }),
+    fieldFor: (p) => (p === 'variantId' ? 'variant' : p),
+    fields: ['variant'],
+    onOpenChange: (open) => !open && onClose(),
+  });
+  const submit = submitting(async (input) => {
+    const saved = await setVariant.mutateAsync(input).catch((err: unknown) => {
+      throw isBillingOffError(err) ? new Error(BILLING_OFF) : err;
+    });
+    await invalidate('tiers');
+    toast(saved.lemonsqueezyVariantId ? `${saved.name} is sold as variant ${saved.lemonsqueezyVariantId}` : `${saved.name} is no longer for sale on the portal`);
+    close(false);
+  });
+  const { errors, isSubmitting } = form.formState;
+  return (
+    <Dialog
+      open={tier !== null}
+      onOpenChange={close}
+      title={`Sell ${tier?.name ?? ''} on Lemon Squeezy`}
+      description="The variant customers buy on the portal to get this tier. Its id is in Lemon Squeezy under Products → the product → the variant."
+    >
+      <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
+        {formError && <Alert>{formError}</Alert>}
+        <Field label="Lemon Squeezy variant" optional error={errors.variant?.message} hint="Digits, e.g. 123456. Empty: not for sale. It is checked with Lemon Squeezy when you save.">
+          {(p) => <Input {...p} inputMode="numeric" autoComplete="off" className="font-mono" {...form.register('variant')} />}
+        </Field>
+        <DialogFooter>
+          <Button onClick={() => close(false)}>Cancel</Button>
+          <Button type="submit" variant="primary" pending={isSubmitting}>
+            Save variant
           </Button>
         </DialogFooter>
       </form>

@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../../ui/compone
 import { TabPanel, Tabs } from '../../ui/components/tabs.tsx';
 import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
+import { UserBillingPanel } from '../features/user-billing.tsx';
 import { OriginBadge, VerificationBadge } from '../features/user-badges.tsx';
 import { EditUserDialog, type UserView } from '../features/user-forms.tsx';
 import { errorMessage, readError } from '../../ui/lib/errors.ts';
@@ -79,6 +80,7 @@ function UserPage() {
         tabs={[
           { value: 'overview', label: 'Overview' },
           { value: 'keys', label: 'API keys' },
+          { value: 'billing', label: 'Billing' },
           { value: 'activity', label: 'Activity' },
         ]}
       >
@@ -87,6 +89,9 @@ function UserPage() {
         </TabPanel>
         <TabPanel value="keys" className="pt-6">
           <KeysPanel userId={userId} canWrite={canWrite && u.status === 'active'} />
+        </TabPanel>
+        <TabPanel value="billing" className="pt-6">
+          <UserBillingPanel userId={userId} />
         </TabPanel>
         <TabPanel value="activity" className="pt-6">
           <Activity userId={userId} />

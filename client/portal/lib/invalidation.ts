@@ -14,7 +14,8 @@ export const AFFECTED_BY: Record<PortalDomain, readonly PortalDomain[]> = {
   account: ['account', 'auth'],
   keys: ['keys', 'usage'],
   usage: ['usage'],
-  plan: ['plan', 'usage'],
+  // A plan change moves the customer's tier, which the signed-in customer (auth.me) shows too.
+  plan: ['plan', 'usage', 'auth'],
 };
 
 /** `await invalidate('keys')` after a successful write in that domain. */

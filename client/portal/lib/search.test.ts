@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext, validateSignInSearch, validateTokenSearch } from './search.ts';
+import { safeNext, validatePlanSearch, validateSignInSearch, validateTokenSearch } from './search.ts';
 
 describe('safeNext', () => {
   it('keeps paths inside the signed-in portal, with their query', () => {
@@ -27,5 +27,13 @@ describe('search params', () => {
   it('keeps a token as text, even one the router read as a number', () => {
     expect(validateTokenSearch({ token: 'abc' })).toEqual({ token: 'abc' });
     expect(validateTokenSearch({ token: 12 })).toEqual({ token: '12' });
+  });
+});
+
+describe('the Plan screen\'s search', () => {
+  it('knows only the way back from checkout', () => {
+    expect(validatePlanSearch({ checkout: 'done' })).toEqual({ checkout: 'done' });
+    expect(validatePlanSearch({ checkout: 'yes' })).toEqual({ checkout: undefined });
+    expect(validatePlanSearch({})).toEqual({ checkout: undefined });
   });
 });

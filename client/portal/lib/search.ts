@@ -21,3 +21,8 @@ export function validateTokenSearch(search: Record<string, unknown>): { token?: 
   const token = typeof search['token'] === 'number' ? String(search['token']) : search['token'];
   return { token: typeof token === 'string' && token.length <= 500 ? token : undefined };
 }
+
+/** The Plan screen: `?checkout=done` is where Lemon Squeezy's checkout sends the customer back to. */
+export function validatePlanSearch(search: Record<string, unknown>): { checkout?: 'done' | undefined } {
+  return { checkout: search['checkout'] === 'done' ? 'done' : undefined };
+}

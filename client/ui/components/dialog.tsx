@@ -48,6 +48,32 @@ export function Dialog({
   );
 }
 
+/**
+ * A side panel over the screen (a Radix dialog, so focus is trapped and Escape
+ * closes it): the details of one row, beside the list it came from. Full width on phones.
+ */
+export function Drawer({ open, onOpenChange, title, description, children }: { open: boolean; onOpenChange: (open: boolean) => void; title: ReactNode; description?: ReactNode; children: ReactNode }) {
+  return (
+    <DialogPrimitive.Root open={open} onOpenChange={onOpenChange}>
+      <DialogPrimitive.Portal>
+        <DialogPrimitive.Overlay className={overlay} />
+        <DialogPrimitive.Content className="fixed inset-y-0 right-0 z-50 flex w-full max-w-2xl flex-col border-l border-zinc-200 bg-white shadow-xl focus:outline-none">
+          <div className="flex items-start justify-between gap-4 border-b border-zinc-100 px-5 py-4">
+            <div className="min-w-0">
+              <DialogPrimitive.Title className="truncate text-base font-semibold text-zinc-900">{title}</DialogPrimitive.Title>
+              {description ? <DialogPrimitive.Description className="mt-1 text-sm text-zinc-500">{description}</DialogPrimitive.Description> : <DialogPrimitive.Description className="sr-only">{title}</DialogPrimitive.Description>}
+            </div>
+            <DialogPrimitive.Close className="-m-1 rounded-md p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900" aria-label="Close">
+              <X className="size-4" aria-hidden="true" />
+            </DialogPrimitive.Close>
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
+        </DialogPrimitive.Content>
+      </DialogPrimitive.Portal>
+    </DialogPrimitive.Root>
+  );
+}
+
 /** The row of buttons at the bottom of a dialog or form. */
 export function DialogFooter({ children }: { children: ReactNode }) {
   return <div className="mt-5 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">{children}</div>;
@@ -64,6 +90,7 @@ export function ConfirmDialog({
   title,
   description,
   confirmLabel,
+  cancelLabel = 'Cancel',
   tone = 'danger',
   onConfirm,
   children,
@@ -73,6 +100,8 @@ export function ConfirmDialog({
   title: ReactNode;
   description: ReactNode;
   confirmLabel: string;
+  /** The button that backs out; "Keep my plan" reads better than "Cancel" when the action itself is a cancellation. */
+  cancelLabel?: string;
   tone?: 'danger' | 'primary';
   onConfirm: () => Promise<unknown>;
   children?: ReactNode;
@@ -107,7 +136,7 @@ export function ConfirmDialog({
           {error && <Alert className="mt-4">{error}</Alert>}
           <DialogFooter>
             <AlertDialogPrimitive.Cancel asChild>
-              <Button disabled={pending}>Cancel</Button>
+              <Button disabled={pending}>{cancelLabel}</Button>
             </AlertDialogPrimitive.Cancel>
             <Button variant={tone} pending={pending} onClick={() => void run()}>
               {confirmLabel}
