@@ -176,7 +176,7 @@ test('a customer upgrades to Pro through checkout, then cancels and is back on F
   await expect(adminPage.getByRole('heading', { level: 1, name: 'Billing' })).toBeVisible();
   await adminPage.getByRole('table', { name: 'Webhook events' }).getByRole('link', { name: 'subscription_created' }).first().click();
   const drawer = adminPage.getByRole('dialog', { name: 'Webhook event' });
-  await expect(drawer.getByLabel('Raw body')).toContainText(`"user_id":"${userId}"`);
+  await expect(drawer.getByRole('region', { name: 'Raw body' })).toContainText(`"user_id":"${userId}"`);
   await expectAccessible(adminPage, 'the event drawer');
   await adminPage.setViewportSize({ width: 390, height: 844 });
   await expectFitsWidth(adminPage, 'the event drawer');

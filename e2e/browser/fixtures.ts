@@ -91,6 +91,16 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 
 /** The page fits the viewport's width: nothing makes the whole page scroll sideways. */
 export async function expectFitsWidth(page: Page, name: string): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `${name} must not scroll sideways at ${page.viewportSize()?.width ?? '?'} px`).toBeLessThanOrEqual(0);
+  const { overflow, culprits } = await page.evaluate(() => {
+    // The outermost elements that reach past the right edge outside any scrolling box, so a failure says what to fix.
+    const clipped = (el: Element) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return true;
+      return false;
+    };
+    const wide = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(el));
+    const outermost = wide.filter((el) => !wide.some((other) => other !== el && other.contains(el)));
+    const describe = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].slice(0, 4).join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    return { overflow: document.documentElement.scrollWidth - window.innerWidth, culprits: outermost.slice(0, 5).map(describe) };
+  });
+  expect(overflow, `${name} must not scroll sideways at ${page.viewportSize()?.width ?? '?'} px; past the edge: ${culprits.join('; ')}`).toBeLessThanOrEqual(0);
 }

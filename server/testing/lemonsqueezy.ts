@@ -196,7 +196,7 @@ export async function startFakeLemonSqueezy(opts: { apiKey?: string; storeId?: s
       return send(
         res,
         200,
-        `<!doctype html><html><head><title>Fake Lemon Squeezy checkout</title></head><body><h1>Fake Lemon Squeezy checkout</h1>` +
+        `<!doctype html><html><head><title>Fake Lemon Squeezy checkout</title><link rel="icon" href="data:,"></head><body><h1>Fake Lemon Squeezy checkout</h1>` +
           `<p data-testid="checkout-variant">Variant ${checkout.variantId}</p><p data-testid="checkout-email">${escapeHtml(checkout.email ?? '')}</p>` +
           `<p data-testid="checkout-id">${checkout.id}</p>${checkout.redirectUrl ? `<a href="${escapeHtml(checkout.redirectUrl)}">Back to the store</a>` : ''}</body></html>`,
         'text/html; charset=utf-8',

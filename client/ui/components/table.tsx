@@ -5,10 +5,12 @@ import { cx } from './cx.ts';
 /**
  * A table that scrolls sideways on narrow screens instead of breaking the
  * layout. The scrolling region can take focus, so it scrolls from the keyboard too.
+ * `relative` makes the region the containing block of absolutely positioned
+ * descendants (sr-only link texts), which would otherwise widen the whole page.
  */
 export function Table({ children, label, className }: { children: ReactNode; label: string; className?: string }) {
   return (
-    <div className={cx('overflow-x-auto focus-visible:outline-offset-[-2px]', className)} role="region" aria-label={label} tabIndex={0}>
+    <div className={cx('relative overflow-x-auto focus-visible:outline-offset-[-2px]', className)} role="region" aria-label={label} tabIndex={0}>
       <table className="w-full min-w-max border-collapse text-left text-sm" aria-label={label}>
         {children}
       </table>
