@@ -36,6 +36,8 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   customer_sessions: { kind: 'local' },
   account_tokens: { kind: 'local' },
   settings: { kind: 'local' },
+  webhook_endpoints: { kind: 'local' },
+  webhook_deliveries: { kind: 'local' },
   mikro_orm_migrations: { kind: 'local' },
 };
 

@@ -11,6 +11,7 @@ import { Migration20261201100001_demo_counter_quota } from './Migration202612011
 import { Migration20261201300001_management_keys } from './Migration20261201300001_management_keys.ts';
 import { Migration20261202100000_customer_accounts } from './Migration20261202100000_customer_accounts.ts';
 import { Migration20261202200000_billing_columns } from './Migration20261202200000_billing_columns.ts';
+import { Migration20261202400000_webhooks } from './Migration20261202400000_webhooks.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201300001_management_keys', class: Migration20261201300001_management_keys },
   { name: 'Migration20261202100000_customer_accounts', class: Migration20261202100000_customer_accounts },
   { name: 'Migration20261202200000_billing_columns', class: Migration20261202200000_billing_columns },
+  { name: 'Migration20261202400000_webhooks', class: Migration20261202400000_webhooks },
 ];
