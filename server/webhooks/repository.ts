@@ -84,12 +84,14 @@ export class WebhookDeliveryRepository extends EntityRepository<WebhookDelivery>
    * Takes attempt number `attempt` of a pending delivery that is due: one
    * statement, so of two workers handed the same attempt (a duplicate job, a
    * sweep) exactly one gets the row. It moves the next attempt to `leaseUntil`,
-   * when a sweep may hand the delivery on if this attempt never reports back.
+   * when a sweep may hand the delivery on if this attempt never reports back,
+   * and clears the last result, so the log shows an attempt under way.
    */
   async claim(id: string, attempt: number, due: Date, now: Date, leaseUntil: Date): Promise<ClaimedDelivery | undefined> {
     const [row] = await this.em.execute<ClaimedDelivery[]>(
       `update webhook_deliveries d
-          set attempts = d.attempts + 1, last_attempt_at = ?, next_attempt_at = ?
+          set attempts = d.attempts + 1, last_attempt_at = ?, next_attempt_at = ?,
+              last_status = null, last_error = null, last_response = null, last_duration_ms = null
          from webhook_endpoints e
         where d.id = ? and e.id = d.endpoint_id and d.state = 'pending' and d.attempts = ? and d.next_attempt_at <= ?
        returning d.id, d.endpoint_id, d.event_type, d.payload, d.attempts, e.url, e.secret_sealed, e.enabled, e.user_id as owner_id`,
