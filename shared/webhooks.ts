@@ -165,7 +165,7 @@ export const webhookDeliveryViewSchema = z.object({
   id: text(),
   endpointId: z.uuid(),
   eventType: z.enum(WEBHOOK_EVENT_TYPES),
-  payload: z.unknown(),
+  payload: z.record(text(), z.unknown()),
   /** pending: waiting for its next attempt; failed: stopped early (refused by the SSRF rules, or the endpoint is disabled); exhausted: every attempt failed. */
   state: z.enum(DELIVERY_STATES),
   attempts: z.int(),

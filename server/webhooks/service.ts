@@ -300,7 +300,7 @@ export class WebhookService implements WebhookEmitter {
         `Every delivery to ${endpoint.url} has failed since ${endpoint.failingSince?.toISOString().slice(0, 10) ?? 'five days ago'}, so we stopped sending to it.`,
         'Fix the endpoint, then enable it again on the Webhooks page of the portal; "Retry now" resends any delivery from its log.',
       ],
-      action: { label: 'Open Webhooks', url: this.mail.link('/webhooks') },
+      action: { label: 'Open Webhooks', url: this.mail.link('/app/webhooks') },
     };
     return { to: user.email, subject: 'Your webhook endpoint was disabled', ...this.mail.render(content) };
   }

@@ -302,7 +302,7 @@ describe('auto-disable', () => {
       const after = (await alice.portal.portal.webhooks.list.query()).find((e) => e.id === ep.id);
       expect(after).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('Every delivery failed for 5 days') });
       expect((await delivery(server, first.id)).state).toBe('failed');
-      const email = await inbox.next(alice.email, '/webhooks', since);
+      const email = await inbox.next(alice.email, '/app/webhooks', since);
       expect(email.subject).toBe('Your webhook endpoint was disabled');
       expect(email.text).toContain(receiver.url('/dead'));
       // Disabled: no new deliveries.
