@@ -203,6 +203,18 @@ describe('another customer', () => {
   });
 });
 
+describe('a deleted user', () => {
+  it('takes their endpoints and delivery logs along', async () => {
+    const c = await customer(server);
+    const ep = await endpoint(c.portal, '/deleted', ['key.created']);
+    await c.portal.portal.webhooks.sendTest.mutate({ id: ep.id });
+    await server.services.users.delete(server.orm.em.fork(), c.userId, TEST_ACTOR);
+    const conn = server.orm.em.getConnection();
+    expect(await conn.execute(`select id from webhook_endpoints where user_id = ?`, [c.userId])).toEqual([]);
+    expect(await conn.execute(`select id from webhook_deliveries where endpoint_id = ?`, [ep.id])).toEqual([]);
+  });
+});
+
 describe('retries', () => {
   it('follow the schedule with the same webhook-id and a fresh signature, and end exhausted', async () => {
     const start = Date.parse('2030-01-01T00:00:00Z');
