@@ -21,6 +21,9 @@ test.beforeAll(async () => {
   for (const query of ['rate limiting', 'api keys', 'quota']) expect((await callApi(key.key, { query, sources: ['kb'] })).status).toBe(200);
   expect((await callApi(key.key, { query: '', sources: ['kb'] })).status).toBe(400);
   kbId = (await admin.admin.kb.list.query({ pageSize: 1 })).items[0]?.id ?? '';
+  // An operator endpoint nobody listens on: its test event waits for a retry, so the log has a row with "Retry now".
+  const hook = await admin.admin.webhooks.create.mutate({ url: 'http://localhost:9/harmonic', description: 'Ops', eventTypes: ['key.created', 'key.revoked'] });
+  await admin.admin.webhooks.sendTest.mutate({ id: hook.endpoint.id });
 });
 
 const SCREENS = [
@@ -36,6 +39,7 @@ const SCREENS = [
   { name: 'kb-entry', path: () => `/admin/kb/${kbId}`, heading: undefined },
   { name: 'kb-new', path: () => '/admin/kb/new', heading: 'New article' },
   { name: 'audit', path: () => '/admin/audit', heading: 'Audit log' },
+  { name: 'webhooks', path: () => '/admin/webhooks', heading: 'Webhooks' },
   { name: 'settings', path: () => '/admin/settings', heading: 'Settings' },
   { name: 'admins', path: () => '/admin/admins', heading: 'Admins' },
 ] as const;
