@@ -23,6 +23,8 @@ export interface ReceivedWebhook {
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   down = false;
+  /** Paths answered with a redirect to this location instead. */
+  readonly redirects = new Map<string, string>();
   private readonly secrets = new Map<string, string>();
   private readonly server: http.Server;
   private port = 0;
@@ -44,9 +46,11 @@ export class WebhookReceiver {
         } catch {
           verified = false;
         }
-        const answered = this.down ? 503 : 200;
+        const redirect = this.redirects.get(path);
+        const answered = redirect ? 302 : this.down ? 503 : 200;
         this.received.push({ path, id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], body, payload: JSON.parse(body || '{}'), verified, answered });
-        res.writeHead(answered).end(this.down ? 'down' : 'ok');
+        if (redirect) res.writeHead(302, { location: redirect }).end();
+        else res.writeHead(answered).end(this.down ? 'down' : 'ok');
       });
     });
   }

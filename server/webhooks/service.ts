@@ -15,6 +15,7 @@ import {
   type WebhookPayload,
 } from '../../shared/webhooks.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts';
+import { takeRate, type RateLimit } from '../auth/rate-limit.ts';
 import type { Orm } from '../db/orm.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { Jobs } from '../jobs/service.ts';
@@ -45,6 +46,16 @@ const DUE_TOLERANCE_MS = 2000;
 /** How long after an attempt's lease ends the sweep takes it as lost and queues the next. */
 const SWEEP_GRACE_MS = 60_000;
 const SWEEP_BATCH = 500;
+
+/**
+ * Test events and "retry now" per endpoint: each is a request to an address a customer chose, so
+ * neither may make Harmonic a request cannon.
+ */
+export const SEND_LIMITS: readonly RateLimit[] = [
+  { name: 'webhook-send-minute', max: 10, windowMs: 60_000 },
+  { name: 'webhook-send-hour', max: 100, windowMs: 3_600_000 },
+];
+const tooOften = (wait: string) => `Too many test events and retries for this endpoint; try again in ${wait}`;
 
 /** `msg_` and 24 random base62-ish characters: the `webhook-id`. */
 const newMessageId = () => `msg_${randomBytes(18).toString('base64').replace(/[+/=]/g, '').slice(0, 24).padEnd(24, '0')}`;
@@ -182,6 +193,7 @@ export class WebhookService implements WebhookEmitter {
     return this.inTransaction(em, async (tx) => {
       const endpoint = await this.endpointOrThrow(tx, params.id, params.scope);
       if (!endpoint.enabled) throw new AppError('CONFLICT', 'This endpoint is disabled; enable it first');
+      await takeRate(tx, SEND_LIMITS, endpoint.id, this.now(), tooOften);
       const userId = endpoint.user?.id ?? null;
       const payload: WebhookPayload<'webhook.test'> = {
         type: 'webhook.test',
@@ -327,6 +339,7 @@ export class WebhookService implements WebhookEmitter {
       }
       if (delivery.state === 'delivered') throw new AppError('CONFLICT', 'This delivery was delivered; send a test event instead');
       if (!endpoint.enabled) throw new AppError('CONFLICT', 'This endpoint is disabled; enable it first');
+      await takeRate(tx, SEND_LIMITS, endpoint.id, this.now(), tooOften);
       delivery.state = 'pending';
       delivery.nextAttemptAt = this.now();
       await tx.flush();

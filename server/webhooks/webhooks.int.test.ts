@@ -372,6 +372,36 @@ describe('outgoing requests at send time', () => {
   });
 });
 
+describe('outgoing requests at send time, with the real resolver', () => {
+  it('refuse loopback and metadata addresses, and never follow a redirect to one', async () => {
+    const refused: string[] = [];
+    for (const url of ['https://127.0.0.1:9/hook', 'https://169.254.169.254/latest/meta-data/', 'https://[::1]/hook']) {
+      const created = await alice.portal.portal.webhooks.create.mutate({ url, eventTypes: ['key.created'] });
+      secrets.push(created.secret);
+      const sent = await alice.portal.portal.webhooks.sendTest.mutate({ id: created.endpoint.id });
+      const d = await afterAttempt(server, sent.id, 1);
+      expect(d.state, url).toBe('failed');
+      refused.push(d.lastError ?? '');
+    }
+    expect(refused.every((e) => /^Refused: .* is a loopback, private, link-local or reserved address/.test(e)), refused.join('\n')).toBe(true);
+
+    receiver.redirects.set('/redirect', 'http://169.254.169.254/latest/meta-data/');
+    const ep = await endpoint(alice.portal, '/redirect', ['key.created']);
+    const sent = await alice.portal.portal.webhooks.sendTest.mutate({ id: ep.id });
+    const d = await afterAttempt(server, sent.id, 1);
+    expect(d).toMatchObject({ state: 'pending', lastStatus: 302, lastError: 'Answered 302 (redirects are not followed)' });
+    expect(receiver.at('/redirect')).toHaveLength(1);
+    await alice.portal.portal.webhooks.disable.mutate({ id: ep.id });
+  });
+
+  it('limit test events and retries per endpoint', async () => {
+    const ep = await endpoint(alice.portal, '/limited', ['key.created']);
+    for (let i = 0; i < 10; i++) await alice.portal.portal.webhooks.sendTest.mutate({ id: ep.id });
+    const p = await problem(alice.portal.portal.webhooks.sendTest.mutate({ id: ep.id }));
+    expect(p).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('Too many test events and retries for this endpoint') });
+  });
+});
+
 describe('a server restart', () => {
   it('loses nothing: a retry pending when one server stops is delivered by the next', async () => {
     const db = await createTestDatabase();
