@@ -30,15 +30,19 @@ import { toast } from './lib/toast.ts';
  * customer's own, the admin's `admin.webhooks.*` for the operator's).
  */
 
-/** The calls one app makes; each returns what the server answered. */
+/**
+ * The calls one app makes on an endpoint; each returns what the server answered. Without the
+ * owner's ones (an admin looking at a customer's endpoint), only disable, enable and retry show.
+ */
 export interface WebhookCalls {
-  create: (input: { url: string; description: string; eventTypes: SubscribableEventType[] }) => Promise<CreatedEndpoint>;
-  remove: (id: string) => Promise<unknown>;
   setEnabled: (id: string, enabled: boolean) => Promise<unknown>;
-  sendTest: (id: string) => Promise<WebhookDeliveryView>;
-  rotateSecret: (id: string) => Promise<CreatedEndpoint>;
   retry: (deliveryId: string) => Promise<WebhookDeliveryView>;
+  remove?: (id: string) => Promise<unknown>;
+  sendTest?: (id: string) => Promise<WebhookDeliveryView>;
+  rotateSecret?: (id: string) => Promise<CreatedEndpoint>;
 }
+
+export type CreateEndpoint = (input: { url: string; description: string; eventTypes: SubscribableEventType[] }) => Promise<CreatedEndpoint>;
 
 const stateTone: Record<DeliveryState, 'green' | 'amber' | 'red' | 'neutral'> = { delivered: 'green', pending: 'amber', failed: 'red', exhausted: 'red' };
 const stateLabel: Record<DeliveryState, string> = { delivered: 'Delivered', pending: 'Pending', failed: 'Failed', exhausted: 'Gave up' };
@@ -59,7 +63,7 @@ export function CreateEndpointDialog({
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  create: WebhookCalls['create'];
+  create: CreateEndpoint;
   onCreated: (created: CreatedEndpoint) => void;
   urlHint: string;
 }) {
@@ -151,8 +155,9 @@ export function EndpointCard({
   canWrite: boolean;
   calls: WebhookCalls;
   onChanged: () => Promise<void>;
-  onSecret: (created: CreatedEndpoint) => void;
+  onSecret?: ((created: CreatedEndpoint) => void) | undefined;
 }) {
+  const { sendTest, rotateSecret, remove } = calls;
   const [deleting, setDeleting] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const run = async (what: string, work: () => Promise<unknown>, done?: string) => {
@@ -183,9 +188,11 @@ export function EndpointCard({
         actions={
           canWrite && (
             <div className="flex flex-wrap justify-end gap-1.5">
-              <Button size="sm" disabled={!endpoint.enabled} pending={busy === 'test'} onClick={() => void run('test', () => calls.sendTest(endpoint.id), 'Test event queued')}>
-                <Send className="size-3.5" aria-hidden="true" /> Send test event
-              </Button>
+              {sendTest && (
+                <Button size="sm" disabled={!endpoint.enabled} pending={busy === 'test'} onClick={() => void run('test', () => sendTest(endpoint.id), 'Test event queued')}>
+                  <Send className="size-3.5" aria-hidden="true" /> Send test event
+                </Button>
+              )}
               {endpoint.enabled ? (
                 <Button size="sm" pending={busy === 'disable'} onClick={() => void run('disable', () => calls.setEnabled(endpoint.id, false), 'Endpoint disabled')}>
                   <Ban className="size-3.5" aria-hidden="true" /> Disable
@@ -195,12 +202,16 @@ export function EndpointCard({
                   <Play className="size-3.5" aria-hidden="true" /> Enable
                 </Button>
               )}
-              <Button size="sm" pending={busy === 'rotate'} onClick={() => void run('rotate', async () => onSecret(await calls.rotateSecret(endpoint.id)))}>
-                <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate secret
-              </Button>
-              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDeleting(true)} aria-label={`Delete endpoint ${endpoint.url}`}>
-                <Trash2 className="size-3.5" aria-hidden="true" /> Delete
-              </Button>
+              {rotateSecret && onSecret && (
+                <Button size="sm" pending={busy === 'rotate'} onClick={() => void run('rotate', async () => onSecret(await rotateSecret(endpoint.id)))}>
+                  <RefreshCw className="size-3.5" aria-hidden="true" /> Rotate secret
+                </Button>
+              )}
+              {remove && (
+                <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDeleting(true)} aria-label={`Delete endpoint ${endpoint.url}`}>
+                  <Trash2 className="size-3.5" aria-hidden="true" /> Delete
+                </Button>
+              )}
             </div>
           )
         }
@@ -217,7 +228,7 @@ export function EndpointCard({
         description={<>Nothing more is sent to <code className="break-all text-xs">{endpoint.url}</code>, and its delivery log is deleted with it.</>}
         confirmLabel="Delete endpoint"
         onConfirm={async () => {
-          await calls.remove(endpoint.id);
+          await remove?.(endpoint.id);
           toast('Endpoint deleted');
           await onChanged();
         }}

@@ -31,6 +31,7 @@ const SCREENS = [
   { name: 'users', path: () => '/admin/users', heading: 'Users' },
   { name: 'user-overview', path: () => `/admin/users/${userId}`, heading: 'Grace Hopper' },
   { name: 'user-keys', path: () => `/admin/users/${userId}?tab=keys`, heading: 'Grace Hopper' },
+  { name: 'user-webhooks', path: () => `/admin/users/${userId}?tab=webhooks`, heading: 'Grace Hopper' },
   { name: 'user-activity', path: () => `/admin/users/${userId}?tab=activity`, heading: 'Grace Hopper' },
   { name: 'keys', path: () => `/admin/keys?user=${userId}`, heading: 'API keys' },
   { name: 'tiers', path: () => '/admin/tiers', heading: 'Tiers' },

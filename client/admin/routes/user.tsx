@@ -13,6 +13,7 @@ import { TabPanel, Tabs } from '../../ui/components/tabs.tsx';
 import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
 import { OriginBadge, VerificationBadge } from '../features/user-badges.tsx';
+import { UserWebhooksPanel } from '../features/user-webhooks.tsx';
 import { EditUserDialog, type UserView } from '../features/user-forms.tsx';
 import { errorMessage, readError } from '../../ui/lib/errors.ts';
 import { formatDate, formatQuota } from '../../ui/lib/format.ts';
@@ -79,6 +80,7 @@ function UserPage() {
         tabs={[
           { value: 'overview', label: 'Overview' },
           { value: 'keys', label: 'API keys' },
+          { value: 'webhooks', label: 'Webhooks' },
           { value: 'activity', label: 'Activity' },
         ]}
       >
@@ -87,6 +89,9 @@ function UserPage() {
         </TabPanel>
         <TabPanel value="keys" className="pt-6">
           <KeysPanel userId={userId} canWrite={canWrite && u.status === 'active'} />
+        </TabPanel>
+        <TabPanel value="webhooks" className="pt-6">
+          <UserWebhooksPanel userId={userId} canWrite={canWrite} />
         </TabPanel>
         <TabPanel value="activity" className="pt-6">
           <Activity userId={userId} />

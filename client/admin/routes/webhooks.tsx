@@ -28,7 +28,6 @@ function WebhooksPage() {
   const rotateSecret = useMutation(trpc.admin.webhooks.rotateSecret.mutationOptions());
   const retry = useMutation(trpc.admin.webhooks.retry.mutationOptions());
   const calls: WebhookCalls = {
-    create: (input) => create.mutateAsync(input),
     remove: (id) => remove.mutateAsync({ id }),
     setEnabled: (id, on) => (on ? enable : disable).mutateAsync({ id }),
     sendTest: (id) => sendTest.mutateAsync({ id }),
@@ -65,7 +64,7 @@ function WebhooksPage() {
       <CreateEndpointDialog
         open={adding}
         onOpenChange={setAdding}
-        create={calls.create}
+        create={(input) => create.mutateAsync(input)}
         urlHint="https only. Private addresses are refused unless WEBHOOK_ALLOWED_NETWORKS names them."
         onCreated={(created) => {
           setAdding(false);

@@ -29,7 +29,6 @@ function WebhooksPage() {
   const rotateSecret = useMutation(trpc.webhooks.rotateSecret.mutationOptions());
   const retry = useMutation(trpc.webhooks.retry.mutationOptions());
   const calls: WebhookCalls = {
-    create: (input) => create.mutateAsync(input),
     remove: (id) => remove.mutateAsync({ id }),
     setEnabled: (id, on) => (on ? enable : disable).mutateAsync({ id }),
     sendTest: (id) => sendTest.mutateAsync({ id }),
@@ -66,7 +65,7 @@ function WebhooksPage() {
       <CreateEndpointDialog
         open={adding}
         onOpenChange={setAdding}
-        create={calls.create}
+        create={(input) => create.mutateAsync(input)}
         urlHint="https only. Addresses inside private networks are refused."
         onCreated={(created) => {
           setAdding(false);
