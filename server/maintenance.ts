@@ -9,6 +9,8 @@ import type { Orm } from './db/orm.ts';
 import type { Jobs } from './jobs/service.ts';
 import { ApiKey } from './keys/entity.ts';
 import { maskKey } from './keys/format.ts';
+import { DELIVERY_LOG_DAYS } from '../shared/webhooks.ts';
+import { WebhookDelivery } from './webhooks/entity.ts';
 import type { WebhookEmitter } from './webhooks/service.ts';
 
 /** The pg-boss queue (and schedule) of the housekeeping pass. */
@@ -20,8 +22,8 @@ export const MAINTENANCE_QUEUE = 'harmonic.maintenance';
  * transaction:
  *  - write a `key.expired` audit event, and send the `key.expired` webhook, for every key whose expiry passed;
  *  - create the next months' ledger partitions;
- *  - forget expired admin and customer sessions, link tokens a day past their expiry, and stale
- *    sign-in throttling and rate-limit rows.
+ *  - forget expired admin and customer sessions, link tokens a day past their expiry, stale
+ *    sign-in throttling and rate-limit rows, and finished webhook deliveries older than 30 days.
  * The pass also takes an advisory lock, so a pass run by hand (`runOnce`) never
  * overlaps a scheduled one.
  */
@@ -84,6 +86,7 @@ export class MaintenanceJob {
       await tx.getRepository(AdminSession).purgeExpired(this.config.admin.sessionMaxAgeMs);
       await tx.getRepository(CustomerSession).purgeExpired(this.config.portal.sessionMaxAgeMs);
       await tx.getRepository(AccountToken).purgeExpired();
+      await tx.getRepository(WebhookDelivery).purgeFinished(DELIVERY_LOG_DAYS);
       const throttle = this.config.admin.throttle;
       await tx.getRepository(AuthThrottle).purgeEnded({
         ipWindowMs: throttle.ip.windowMs,

@@ -88,6 +88,8 @@ export interface WebhookPayload<T extends WebhookEventType = WebhookEventType> {
 /** The retry schedule: seconds before each attempt after the first (then the delivery is exhausted). */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+/** How long the delivery log keeps a finished delivery. */
+export const DELIVERY_LOG_DAYS = 30;
 /** An endpoint whose deliveries fail this long without one success is disabled. */
 export const AUTO_DISABLE_AFTER_MS = 5 * 86_400_000;
 

@@ -139,6 +139,11 @@ export class WebhookDeliveryRepository extends EntityRepository<WebhookDelivery>
     );
   }
 
+  /** Forgets finished deliveries (delivered, failed, exhausted) older than `days`; pending ones stay whatever their age. */
+  async purgeFinished(days: number): Promise<void> {
+    await this.em.execute(`delete from webhook_deliveries where state <> 'pending' and created_at < now() - make_interval(days => ?)`, [days]);
+  }
+
   /** For /metrics: how many deliveries wait, and the age in seconds of the oldest. */
   async backlog(now: Date): Promise<{ pending: number; oldestSeconds: number }> {
     const [row] = await this.em.execute<{ pending: number; oldest: number | null }[]>(

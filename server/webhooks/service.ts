@@ -262,8 +262,9 @@ export class WebhookService implements WebhookEmitter {
     const delaySeconds = state === 'pending' ? (RETRY_DELAYS_SECONDS[attempt - 1] ?? RETRY_DELAYS_SECONDS[RETRY_DELAYS_SECONDS.length - 1] ?? 0) : 0;
     const nextAttemptAt = state === 'pending' ? new Date(now.getTime() + delaySeconds * 1000) : null;
     let disabled = false;
+    let recorded = false;
     await this.orm.em.fork().transactional(async (tx) => {
-      const recorded = await tx.getRepository(WebhookDelivery).record({
+      recorded = await tx.getRepository(WebhookDelivery).record({
         id: claimed.id,
         attempt,
         state,
@@ -286,7 +287,7 @@ export class WebhookService implements WebhookEmitter {
         await this.jobs.send(tx, DELIVER_QUEUE, { deliveryId: claimed.id, attempt: attempt + 1 } satisfies DeliverJob, { startAfter: delaySeconds });
       }
     });
-    this.metrics?.webhookDeliveries.inc({ outcome: state === 'pending' ? 'retrying' : state, event_type: claimed.event_type });
+    if (recorded) this.metrics?.webhookDeliveries.inc({ outcome: state === 'pending' ? 'retrying' : state, event_type: claimed.event_type });
   }
 
   /** Five days of failures: off it goes, its pending deliveries end, and its owner hears of it. */

@@ -203,6 +203,23 @@ describe('another customer', () => {
   });
 });
 
+describe('the delivery log', () => {
+  it('keeps finished deliveries 30 days, and pending ones until they finish', async () => {
+    const ep = await endpoint(alice.portal, '/old', ['key.created']);
+    const done = await alice.portal.portal.webhooks.sendTest.mutate({ id: ep.id });
+    await afterAttempt(server, done.id, 1);
+    const waiting = await alice.portal.portal.webhooks.sendTest.mutate({ id: ep.id });
+    await afterAttempt(server, waiting.id, 1);
+    const conn = server.orm.em.getConnection();
+    await conn.execute(`update webhook_deliveries set created_at = now() - interval '31 days' where endpoint_id = ?`, [ep.id]);
+    await conn.execute(`update webhook_deliveries set state = 'pending', next_attempt_at = now() + interval '1 hour' where id = ?`, [waiting.id]);
+    await server.services.maintenance.runOnce();
+    const left = await conn.execute<{ id: string }[]>(`select id from webhook_deliveries where endpoint_id = ?`, [ep.id]);
+    expect(left.map((r) => r.id)).toEqual([waiting.id]);
+    await alice.portal.portal.webhooks.delete.mutate({ id: ep.id });
+  });
+});
+
 describe('a deleted user', () => {
   it('takes their endpoints and delivery logs along', async () => {
     const c = await customer(server);
