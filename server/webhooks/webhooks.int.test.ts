@@ -457,6 +457,37 @@ describe('a server restart', () => {
   });
 });
 
+describe('two instances on one database', () => {
+  it('deliver each message once, whichever instance works it', async () => {
+    const db = await createTestDatabase();
+    const one = await startTestServer({ env: ENV, db });
+    const two = await startTestServer({ env: ENV, db });
+    try {
+      const c = await customer(one);
+      const ep = await endpoint(c.portal, '/pair', ['key.created']);
+      const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => c.portal.portal.keys.create.mutate({ name: `k${i}` })));
+      // Every attempt handed to both instances as well: the claim lets one of them send it.
+      await Promise.all([one.services.webhooks.requeueDue(), two.services.webhooks.requeueDue()]);
+      const got = await receiver.waitFor('/pair', (r) => r.length >= 20);
+      await eventually('every delivery recorded', async () => {
+        const log = await c.portal.portal.webhooks.deliveries.query({ id: ep.id, limit: 100 });
+        return log.items.length === 20 && log.items.every((d) => d.state === 'delivered') ? log : undefined;
+      });
+      expect(got).toHaveLength(20);
+      expect(new Set(got.map((r) => r.id)).size).toBe(20);
+      expect(got.every((r) => r.verified)).toBe(true);
+      expect(new Set(got.map((r) => (r.payload.data['key'] as { id: string }).id))).toEqual(new Set(keys.map((k) => k.id)));
+      // No attempt was made twice.
+      const log = await c.portal.portal.webhooks.deliveries.query({ id: ep.id, limit: 100 });
+      expect(log.items.map((d) => d.attempts)).toEqual(Array(20).fill(1));
+    } finally {
+      await one.close();
+      await two.close();
+      await db.drop();
+    }
+  });
+});
+
 describe('secrets and metrics', () => {
   it('the signing secret is shown once: never listed, logged, or stored in plaintext', async () => {
     const [ep] = await alice.portal.portal.webhooks.list.query();
