@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WebhookReceiver } from '../../server/testing/webhook-receiver.ts';
-import { expect, expectAccessible, expectFitsWidth, settled, test } from './fixtures.ts';
+import { expect, expectAccessible, expectFitsWidth, screenshot, settled, test } from './fixtures.ts';
 
 /**
  * A customer adds a webhook endpoint in the portal (a receiver this spec runs on
@@ -59,6 +59,7 @@ test('a customer adds a webhook endpoint, sends a test event and sees it deliver
     await expect(row).toContainText('200');
     await expect(row).toContainText(test?.id ?? 'msg_');
     await expectAccessible(page, 'webhooks with a delivery');
+    await screenshot(page, 'portal-webhooks');
 
     // At phone width the screen still fits; disabling stops test events.
     await page.setViewportSize({ width: 390, height: 844 });

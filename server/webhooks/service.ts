@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import {
@@ -57,8 +57,9 @@ export const SEND_LIMITS: readonly RateLimit[] = [
 ];
 const tooOften = (wait: string) => `Too many test events and retries for this endpoint; try again in ${wait}`;
 
-/** `msg_` and 24 random base62-ish characters: the `webhook-id`. */
-const newMessageId = () => `msg_${randomBytes(18).toString('base64').replace(/[+/=]/g, '').slice(0, 24).padEnd(24, '0')}`;
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** `msg_` and 24 random letters and digits (about 143 bits): the `webhook-id`. */
+const newMessageId = () => `msg_${Array.from({ length: 24 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('')}`;
 
 export function endpointView(e: WebhookEndpoint): WebhookEndpointView {
   return {
