@@ -66,4 +66,16 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(`CORS_ORIGINS=${JSON.stringify(bad)}: must be * or a comma-separated list of origins`);
     }
   });
+
+  it('reads the webhook settings: https only, no private networks, the secret key from HARMONIC_SECRET_KEY', () => {
+    expect(loadConfig({}).webhooks).toEqual({ allowInsecure: false, allowedNetworks: [], timeoutMs: 10_000, maxResponseBytes: 65_536, secretKey: undefined });
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(
+      loadConfig({ ALLOW_INSECURE_WEBHOOKS: 'true', WEBHOOK_ALLOWED_NETWORKS: '10.1.0.0/16, 192.168.1.5', WEBHOOK_TIMEOUT_MS: '2000', HARMONIC_SECRET_KEY: key }).webhooks,
+    ).toEqual({ allowInsecure: true, allowedNetworks: ['10.1.0.0/16', '192.168.1.5'], timeoutMs: 2000, maxResponseBytes: 65_536, secretKey: Buffer.alloc(32, 1) });
+    expect(() => loadConfig({ WEBHOOK_ALLOWED_NETWORKS: 'intranet' })).toThrow('WEBHOOK_ALLOWED_NETWORKS="intranet": must be a comma-separated list of IP addresses or CIDR ranges');
+    const short = Buffer.alloc(16, 1).toString('base64');
+    expect(() => loadConfig({ HARMONIC_SECRET_KEY: short })).toThrow('HARMONIC_SECRET_KEY=(hidden): must be 32 bytes in base64');
+    expect(() => loadConfig({ HARMONIC_SECRET_KEY: short })).not.toThrow(short);
+  });
 });

@@ -6,6 +6,7 @@ import { envFlag } from './env-flag.ts';
 import { jobsEnvShape, toJobsConfig, type JobsConfig } from './jobs/config.ts';
 import { mailEnvShape, toMailConfig, type MailConfig } from './mail/config.ts';
 import { sourcesEnvShape, toSourcesConfig, type SourcesConfig } from './sources/config.ts';
+import { toWebhooksConfig, webhooksEnvShape, type WebhooksConfig } from './webhooks/config.ts';
 
 /**
  * Every setting Harmonic reads from the environment, parsed once at start-up.
@@ -93,6 +94,7 @@ const envSchema = z.object({
   ...jobsEnvShape,
   ...mailEnvShape,
   ...billingEnvShape,
+  ...webhooksEnvShape,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -160,6 +162,8 @@ export interface Config {
   mail: MailConfig;
   /** Lemon Squeezy billing (server/billing/); off unless key, store and secret are set. */
   billing: BillingConfig;
+  /** Outgoing webhooks (server/webhooks/): the SSRF rules' exceptions, time and size bounds, the secret key. */
+  webhooks: WebhooksConfig;
 }
 
 export class ConfigError extends Error {
@@ -230,5 +234,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs: toJobsConfig(e),
     mail: toMailConfig(e),
     billing: toBillingConfig(e),
+    webhooks: toWebhooksConfig(e),
   };
 }

@@ -41,7 +41,19 @@ const PROCEDURES: ProcedureLayout = {
   adminRouters: ['admin', 'auth'],
   keyedRouters: ['data', 'usage', 'keys'],
   customerRouters: ['portal'],
-  customerOwnedIds: { 'portal.keys.rotate': 'key', 'portal.keys.revoke': 'key', 'portal.account.endSession': 'session' },
+  customerOwnedIds: {
+    'portal.keys.rotate': 'key',
+    'portal.keys.revoke': 'key',
+    'portal.account.endSession': 'session',
+    'portal.webhooks.update': 'webhook',
+    'portal.webhooks.rotateSecret': 'webhook',
+    'portal.webhooks.delete': 'webhook',
+    'portal.webhooks.disable': 'webhook',
+    'portal.webhooks.enable': 'webhook',
+    'portal.webhooks.sendTest': 'webhook',
+    'portal.webhooks.deliveries': 'webhook',
+    'portal.webhooks.retry': 'delivery',
+  },
   ownerOnly: ['admin.accounts.', 'admin.managementKeys.'],
 };
 
@@ -112,11 +124,24 @@ beforeAll(async () => {
   customer = await signInCustomer(server, victim.email, victim.password);
   const victimKey = await server.services.keys.create(em(), { userId: victim.userId, name: 'victim', actor: TEST_ACTOR });
   const victimSession = (await portalClient(server, customer).portal.account.sessions.query()).find((x) => x.current);
+  // A name under .localhost: its deliveries never leave the machine (the send-time address check refuses them).
+  const webhookUrl = 'https://victim-hooks.localhost/harmonic';
+  const victimHook = await server.services.webhooks.create(em(), { ownerId: victim.userId, url: webhookUrl, description: '', eventTypes: ['key.created'], actor: TEST_ACTOR });
+  const victimDelivery = await server.services.webhooks.sendTest(em(), { id: victimHook.endpoint.id, scope: victim.userId, actor: TEST_ACTOR });
   const other = await createCustomer(server);
   customers = {
     apiKey: active.key,
     adminSession: admin,
-    victim: { session: customer, email: victim.email, keyId: victimKey.id, masked: victimKey.masked, sessionId: victimSession?.id ?? '' },
+    victim: {
+      session: customer,
+      email: victim.email,
+      keyId: victimKey.id,
+      masked: victimKey.masked,
+      sessionId: victimSession?.id ?? '',
+      webhookId: victimHook.endpoint.id,
+      webhookUrl,
+      deliveryId: victimDelivery.id,
+    },
     otherSession: () => signInCustomer(server, other.email, other.password),
   };
 });

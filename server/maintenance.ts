@@ -9,6 +9,9 @@ import type { Orm } from './db/orm.ts';
 import type { Jobs } from './jobs/service.ts';
 import { ApiKey } from './keys/entity.ts';
 import { maskKey } from './keys/format.ts';
+import { DELIVERY_LOG_DAYS } from '../shared/webhooks.ts';
+import { WebhookDelivery } from './webhooks/entity.ts';
+import type { WebhookEmitter } from './webhooks/service.ts';
 
 /** The pg-boss queue (and schedule) of the housekeeping pass. */
 export const MAINTENANCE_QUEUE = 'harmonic.maintenance';
@@ -17,10 +20,10 @@ export const MAINTENANCE_QUEUE = 'harmonic.maintenance';
  * Periodic housekeeping, once a minute across all instances: a pg-boss schedule
  * (server/jobs/) sends one job per minute, which one instance runs, all in one
  * transaction:
- *  - write a `key.expired` audit event for every key whose expiry passed;
+ *  - write a `key.expired` audit event, and send the `key.expired` webhook, for every key whose expiry passed;
  *  - create the next months' ledger partitions;
- *  - forget expired admin and customer sessions, link tokens a day past their expiry, and stale
- *    sign-in throttling and rate-limit rows.
+ *  - forget expired admin and customer sessions, link tokens a day past their expiry, stale
+ *    sign-in throttling and rate-limit rows, and finished webhook deliveries older than 30 days.
  * The pass also takes an advisory lock, so a pass run by hand (`runOnce`) never
  * overlaps a scheduled one.
  */
@@ -29,9 +32,11 @@ export class MaintenanceJob {
   private readonly logger: Logger;
   private readonly config: Config;
   private readonly jobs: Jobs;
+  private readonly events: WebhookEmitter | undefined;
   private working = false;
 
-  constructor(deps: { orm: Orm; logger: Logger; config: Config; jobs: Jobs }) {
+  constructor(deps: { orm: Orm; logger: Logger; config: Config; jobs: Jobs; events?: WebhookEmitter }) {
+    this.events = deps.events;
     this.orm = deps.orm;
     this.logger = deps.logger.child({ component: 'maintenance' });
     this.config = deps.config;
@@ -72,11 +77,16 @@ export class MaintenanceJob {
           target: { type: 'api_key', id: key.id },
           details: { userId: key.user_id, masked: maskKey(key.lookup_id), expiresAt: new Date(key.expires_at_ms).toISOString() },
         });
+        await this.events?.emit(tx, key.user_id, {
+          type: 'key.expired',
+          data: { userId: key.user_id, key: { id: key.id, name: key.name, masked: maskKey(key.lookup_id) }, expiresAt: new Date(key.expires_at_ms).toISOString() },
+        });
       }
       await housekeeping.ensureUsagePartitions();
       await tx.getRepository(AdminSession).purgeExpired(this.config.admin.sessionMaxAgeMs);
       await tx.getRepository(CustomerSession).purgeExpired(this.config.portal.sessionMaxAgeMs);
       await tx.getRepository(AccountToken).purgeExpired();
+      await tx.getRepository(WebhookDelivery).purgeFinished(DELIVERY_LOG_DAYS);
       const throttle = this.config.admin.throttle;
       await tx.getRepository(AuthThrottle).purgeEnded({
         ipWindowMs: throttle.ip.windowMs,

@@ -116,12 +116,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'harmonic_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered, retrying, failed: refused or endpoint disabled, exhausted) and event type',
+    labelNames: ['outcome', 'event_type'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: {
     ledger: () => { pending: number; lagMs: number; written: number };
     pool: () => Pool | undefined;
     keyCacheSize: () => number;
     /** Jobs waiting and running per queue (server/jobs/); empty when jobs are not started. */
     jobQueues?: () => Promise<{ queue: string; queued: number; active: number }[]>;
+    /** Webhook deliveries waiting for an attempt, and the age of the oldest (server/webhooks/). */
+    webhookBacklog?: () => Promise<{ pending: number; oldestSeconds: number }>;
   }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'harmonic_' });
     new Gauge({
@@ -181,6 +190,26 @@ export class Metrics {
           this.set({ queue: q.queue, state: 'queued' }, q.queued);
           this.set({ queue: q.queue, state: 'active' }, q.active);
         }
+      },
+    });
+    // A scrape while the database is away still answers, without these two.
+    const readBacklog = () => (opts.webhookBacklog?.() ?? Promise.resolve(undefined)).catch(() => undefined);
+    new Gauge({
+      name: 'harmonic_webhook_pending_deliveries',
+      help: 'Webhook deliveries waiting for their next attempt (the delivery queue depth)',
+      registers: [this.registry],
+      async collect() {
+        const b = await readBacklog();
+        if (b) this.set(b.pending);
+      },
+    });
+    new Gauge({
+      name: 'harmonic_webhook_oldest_pending_seconds',
+      help: 'Age of the oldest webhook delivery not yet delivered, failed or exhausted (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        const b = await readBacklog();
+        if (b) this.set(b.oldestSeconds);
       },
     });
   }

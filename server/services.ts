@@ -27,6 +27,8 @@ import { SettingsService } from './settings/service.ts';
 import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
 import { UserService } from './users/service.ts';
+import { loadSecretKey } from './webhooks/secret-box.ts';
+import { WebhookService } from './webhooks/service.ts';
 
 /**
  * The composition root: every long-lived service, built once per process and
@@ -70,6 +72,8 @@ export interface Services {
   mail: MailService;
   /** Lemon Squeezy billing: webhooks, tier rules, reconciliation, checkout (server/billing/). */
   billing: BillingService;
+  /** Outgoing webhooks: endpoints, events, signed durable deliveries (server/webhooks/). */
+  webhooks: WebhookService;
 }
 
 export function createServices(deps: {
@@ -86,7 +90,7 @@ export function createServices(deps: {
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
-  const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths() });
+  const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths(), webhookBacklog: () => webhooks.backlog() });
   const jobs: Jobs = new Jobs({
     connectionString: orm.config.get('clientUrl') ?? '',
     logger,
@@ -96,10 +100,19 @@ export function createServices(deps: {
     shutdownTimeoutMs: config.shutdownTimeoutMs / 2,
   });
   const mail = new MailService({ config, logger, jobs, orm, ...(deps.mailConsole ? { write: deps.mailConsole } : {}) });
+  const webhooks: WebhookService = new WebhookService({
+    config: config.webhooks,
+    secretKey: () => loadSecretKey({ configured: config.webhooks.secretKey, dataDir: config.dataDir }),
+    logger,
+    orm,
+    jobs,
+    mail,
+    metrics,
+  });
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
   const throttle = new VerifyThrottle();
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics });
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics, events: webhooks });
   const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
   const settings = new SettingsService({ config });
   const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings, mail });
@@ -133,10 +146,11 @@ export function createServices(deps: {
     settings,
     customerAuth,
     customerAccounts: new CustomerAccountService({ auth: customerAuth, logger }),
-    maintenance: new MaintenanceJob({ orm, logger, config, jobs }),
+    maintenance: new MaintenanceJob({ orm, logger, config, jobs, events: webhooks }),
     jobs,
     mail,
     billing,
+    webhooks,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -156,6 +170,7 @@ export async function startServices(services: Services): Promise<void> {
   services.maintenance.start();
   // Registered before the jobs service starts, so its workers start with it (see Jobs.work).
   services.billing.start();
+  services.webhooks.start();
   await services.invalidations.start();
   await services.jobs.start();
 }
@@ -167,6 +182,7 @@ export async function stopServices(services: Services): Promise<void> {
   services.mail.close();
   await services.maintenance.stop();
   await services.billing.stop();
+  await services.webhooks.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
   await services.sources.close();

@@ -150,6 +150,8 @@ const billingRoute = createRoute({ getParentRoute: () => appRoute, path: 'billin
 
 const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: 'settings' }).lazy(() => import('./routes/settings.tsx').then((m) => m.Route));
 
+const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks' }).lazy(() => import('./routes/webhooks.tsx').then((m) => m.Route));
+
 const adminsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'admins',
@@ -168,7 +170,7 @@ const managementKeysRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, billingRoute, settingsRoute, adminsRoute, managementKeysRoute]),
+  appRoute.addChildren([dashboardRoute, usersRoute, userRoute, keysRoute, tiersRoute, kbRoute, kbNewRoute, kbEntryRoute, auditRoute, playgroundRoute, billingRoute, settingsRoute, webhooksRoute, adminsRoute, managementKeysRoute]),
 ]);
 
 export const router = createRouter({

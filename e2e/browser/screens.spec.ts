@@ -25,6 +25,9 @@ test.beforeAll(async () => {
   expect((await callApi(key.key, { query: '', sources: ['kb'] })).status).toBe(400);
   kbId = (await admin.admin.kb.list.query({ pageSize: 1 })).items[0]?.id ?? '';
   billingOn = (await portalClient({ url: baseUrl() }).portal.public.info.query()).billingEnabled;
+  // An operator endpoint nobody listens on: its test event waits for a retry, so the log has a row with "Retry now".
+  const hook = await admin.admin.webhooks.create.mutate({ url: 'http://localhost:9/harmonic', description: 'Ops', eventTypes: ['key.created', 'key.revoked'] });
+  await admin.admin.webhooks.sendTest.mutate({ id: hook.endpoint.id });
 });
 
 const SCREENS = [
@@ -33,6 +36,7 @@ const SCREENS = [
   { name: 'user-overview', path: () => `/admin/users/${userId}`, heading: 'Grace Hopper' },
   { name: 'user-keys', path: () => `/admin/users/${userId}?tab=keys`, heading: 'Grace Hopper' },
   { name: 'user-billing', path: () => `/admin/users/${userId}?tab=billing`, heading: 'Grace Hopper' },
+  { name: 'user-webhooks', path: () => `/admin/users/${userId}?tab=webhooks`, heading: 'Grace Hopper' },
   { name: 'user-activity', path: () => `/admin/users/${userId}?tab=activity`, heading: 'Grace Hopper' },
   { name: 'keys', path: () => `/admin/keys?user=${userId}`, heading: 'API keys' },
   { name: 'tiers', path: () => '/admin/tiers', heading: 'Tiers' },
@@ -42,6 +46,7 @@ const SCREENS = [
   { name: 'kb-entry', path: () => `/admin/kb/${kbId}`, heading: undefined },
   { name: 'kb-new', path: () => '/admin/kb/new', heading: 'New article' },
   { name: 'audit', path: () => '/admin/audit', heading: 'Audit log' },
+  { name: 'webhooks', path: () => '/admin/webhooks', heading: 'Webhooks' },
   { name: 'settings', path: () => '/admin/settings', heading: 'Settings' },
   { name: 'admins', path: () => '/admin/admins', heading: 'Admins' },
 ] as const;

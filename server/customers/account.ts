@@ -14,6 +14,7 @@ import { SEND_LIMITS } from './emails.ts';
 import { AccountToken, CustomerSession } from './entity.ts';
 import { consumeLink } from './links.ts';
 import { assertStrongPassword } from './passwords.ts';
+import { WebhookEndpoint } from '../webhooks/entity.ts';
 
 /** Forgot-password requests per client address an hour: beyond it the address waits (429), which tells nothing about any account. */
 const FORGOT_PER_ADDRESS = [{ name: 'forgot-address', max: 20, windowMs: 3_600_000 }];
@@ -209,6 +210,7 @@ export class CustomerAccountService {
   /**
    * Deletes the account: every key revoked at once on every instance (the same revocation as an
    * admin's deletion: api_keys.revoked_at and a user invalidation), every session and link ended,
+   * webhook endpoints deleted,
    * name and email erased (the row stays, anonymised, so the usage ledger keeps its owner).
    */
   async deleteAccount(em: EntityManager, identity: CustomerIdentity, input: { password: string; confirmEmail: string }, ip: string): Promise<{ deleted: true }> {
@@ -220,6 +222,8 @@ export class CustomerAccountService {
       const keysRevoked = await tx.getRepository(ApiKey).revokeAllForUser(current.id);
       const sessions = await tx.getRepository(CustomerSession).endAllFor(current.id);
       await tx.getRepository(AccountToken).nativeDelete({ user: current.id });
+      // Their URLs are the customer's data, and nothing is sent about a deleted account.
+      await tx.getRepository(WebhookEndpoint).nativeDelete({ user: current.id });
       current.email = `deleted-${current.id}@invalid`;
       current.name = '';
       current.pendingEmail = null;

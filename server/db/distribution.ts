@@ -40,6 +40,8 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   subscriptions: { kind: 'local' },
   invoices: { kind: 'local' },
   billing_reconciliations: { kind: 'local' },
+  webhook_endpoints: { kind: 'local' },
+  webhook_deliveries: { kind: 'local' },
   mikro_orm_migrations: { kind: 'local' },
 };
 

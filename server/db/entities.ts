@@ -10,6 +10,7 @@ import { Settings } from '../settings/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entity.ts';
 import { User } from '../users/entity.ts';
+import { WebhookDelivery, WebhookEndpoint } from '../webhooks/entity.ts';
 
 /** Every entity, listed explicitly so discovery never depends on file globs. */
 export const entities = [
@@ -34,4 +35,6 @@ export const entities = [
   Subscription,
   Invoice,
   BillingReconciliation,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];

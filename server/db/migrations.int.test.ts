@@ -27,6 +27,8 @@ const DOMAIN_TABLES = [
   'usage_events',
   'usage_summaries',
   'users',
+  'webhook_deliveries',
+  'webhook_endpoints',
 ];
 
 /** Keys with and without usage, for the key_usage migration. */

@@ -21,6 +21,7 @@ export interface KeyCredentialRow {
 export interface ExpiredKeyRow {
   id: string;
   user_id: string;
+  name: string;
   lookup_id: string;
   expires_at_ms: number;
 }
@@ -57,7 +58,7 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
     return this.em.execute<ExpiredKeyRow[]>(
       `update api_keys set expiry_audited_at = now()
         where expires_at <= now() and expiry_audited_at is null and revoked_at is null
-        returning id, user_id, lookup_id, (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms`,
+        returning id, user_id, name, lookup_id, (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms`,
     );
   }
 

@@ -14,6 +14,7 @@ import { API_KEY_FORMAT, keyDigest, maskKey, parseKey } from './format.ts';
 import { issueCredential } from './issue.ts';
 import type { VerifyThrottle } from './throttle.ts';
 import { VerificationGate } from './verifier.ts';
+import type { WebhookEmitter } from '../webhooks/service.ts';
 
 export interface KeyServiceDeps {
   cache: KeyCache;
@@ -22,6 +23,8 @@ export interface KeyServiceDeps {
   bcrypt: BcryptPool;
   throttle: VerifyThrottle;
   metrics?: Metrics | undefined;
+  /** Where key.created, key.revoked and key.rotated go (server/webhooks/), in the change's own transaction. */
+  events?: WebhookEmitter | undefined;
 }
 
 export interface CreateKeyParams {
@@ -46,6 +49,11 @@ const tooManyAttempts = (retryAfterSeconds: number) =>
 export interface KeyUsageState {
   usageCount: number;
   lastUsedAt: Date | null;
+}
+
+/** A key as events name it: id, name and the masked lookup id, never the key or its hash. */
+export function keyRef(key: Pick<ApiKey, 'id' | 'name' | 'lookupId'>): { id: string; name: string; masked: string } {
+  return { id: key.id, name: key.name, masked: maskKey(key.lookupId) };
 }
 
 const NEVER_USED: KeyUsageState = { usageCount: 0, lastUsedAt: null };
@@ -159,6 +167,10 @@ export class KeyService {
         details: { userId: owner.id, name: record.name, masked: maskKey(record.lookupId), expiresAt: record.expiresAt?.toISOString() ?? null },
       });
       await tx.flush();
+      await this.deps.events?.emit(tx, owner.id, {
+        type: 'key.created',
+        data: { userId: owner.id, key: keyRef(record), expiresAt: record.expiresAt?.toISOString() ?? null, rotatedFromId: null },
+      });
       return { ...keySummary(record), key };
     });
     this.trustIssued(created.key);
@@ -185,6 +197,7 @@ export class KeyService {
         });
         await broadcastInvalidation(tx, { kind: 'key', id: key.id });
         await tx.flush();
+        await this.deps.events?.emit(tx, key.user.id, { type: 'key.revoked', data: { userId: key.user.id, key: keyRef(key) } });
       }
       const usage = await tx.getRepository(ApiKey).usageOf(key.user.id, [key.id]);
       return keySummary(key, usage.get(key.id));
@@ -243,6 +256,17 @@ export class KeyService {
       });
       await broadcastInvalidation(tx, { kind: 'key', id: old.id });
       await tx.flush();
+      const events = this.deps.events;
+      if (events) {
+        await events.emit(tx, owner.id, {
+          type: 'key.created',
+          data: { userId: owner.id, key: keyRef(record), expiresAt: record.expiresAt?.toISOString() ?? null, rotatedFromId: old.id },
+        });
+        await events.emit(tx, owner.id, {
+          type: 'key.rotated',
+          data: { userId: owner.id, key: keyRef(old), newKey: keyRef(record), oldKeyStopsAt: (old.revokedAt ?? old.expiresAt)?.toISOString() ?? null },
+        });
+      }
       const usage = await tx.getRepository(ApiKey).usageOf(owner.id, [old.id]);
       return { key: { ...keySummary(record), key }, previous: keySummary(old, usage.get(old.id)) };
     });

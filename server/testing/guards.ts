@@ -51,7 +51,7 @@ export interface ProcedureLayout {
    * another customer's, each must answer NOT_FOUND. Every other customer procedure must refuse
    * such an id as input or answer only with the caller's own data.
    */
-  customerOwnedIds: Readonly<Record<string, 'key' | 'session'>>;
+  customerOwnedIds: Readonly<Record<string, OwnedKind>>;
   /** Path prefixes (e.g. `admin.accounts.`) only owners may call. */
   ownerOnly: readonly string[];
 }
@@ -225,7 +225,10 @@ export function runCommonAdminProcedureTests(
   });
 }
 
-/** What the customer suite needs: a victim customer with a key and a session, and a way to get fresh sessions of another. */
+/** What a customer owns that other customers must not reach by its id. */
+export type OwnedKind = 'key' | 'session' | 'webhook' | 'delivery';
+
+/** What the customer suite needs: a victim customer with a key, a session, a webhook endpoint and a delivery, and a way to get fresh sessions of another. */
 export interface CustomerCredentials {
   apiKey: string;
   adminSession: Pick<AdminSessionCookie, 'sessionToken' | 'csrfToken'>;
@@ -236,6 +239,10 @@ export interface CustomerCredentials {
     /** The masked key, as a list would show it. */
     masked: string;
     sessionId: string;
+    /** A webhook endpoint of theirs, its URL, and one of its deliveries (`msg_…`). */
+    webhookId: string;
+    webhookUrl: string;
+    deliveryId: string;
   };
   /** A fresh session of another customer (each call signs in anew, since some procedures end the session they run in). */
   otherSession(): Promise<Pick<CustomerSessionCookie, 'sessionToken' | 'csrfToken'>>;
@@ -245,7 +252,7 @@ export interface CustomerCredentials {
  * Runs every procedure of the customer routers with no credential's stand-ins: an API key and an
  * admin session (neither is a customer session: 401), a made-up customer session (401), a real one
  * without its CSRF token on a mutation (403); and as another customer given the first customer's
- * key and session ids, which must answer NOT_FOUND where the procedure takes such an id (pinned
+ * key, session, webhook endpoint and delivery ids, which must answer NOT_FOUND where the procedure takes such an id (pinned
  * in `customerOwnedIds`) and otherwise refuse the id or answer with the caller's own data only:
  * never one of the first customer's ids, address or masked key.
  */
@@ -279,9 +286,15 @@ export function runCommonCustomerProcedureTests(getServer: () => TestServer, lay
 
   it.each(cases(guarded))("%s as another customer, given the first customer's ids: NOT_FOUND or only their own data", async (path, p) => {
     const { victim } = credentials();
-    const secrets = [victim.keyId, victim.sessionId, victim.email, victim.masked];
+    const secrets = [victim.keyId, victim.sessionId, victim.email, victim.masked, victim.webhookId, victim.webhookUrl, victim.deliveryId];
     const owned = layout.customerOwnedIds[path];
-    for (const [kind, id] of [['key', victim.keyId], ['session', victim.sessionId]] as const) {
+    const ids: [OwnedKind, string][] = [
+      ['key', victim.keyId],
+      ['session', victim.sessionId],
+      ['webhook', victim.webhookId],
+      ['delivery', victim.deliveryId],
+    ];
+    for (const [kind, id] of ids) {
       const outcome = await callProcedureWithBody(getServer(), p, { customer: await credentials().otherSession() }, { id });
       // The id sent may come back in a NOT_FOUND's message; it tells the caller nothing they did not send.
       expect(secrets.filter((s) => s !== id && outcome.text.includes(s)), `${path} with the first customer's ${kind} id`).toEqual([]);

@@ -44,11 +44,14 @@ export interface TestServerOptions {
   now?: () => Date;
 }
 
+/** The endpoint secrets' key of every test server (base64 of 32 bytes), so none writes a key file. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /** The real HTTP server on a real PostgreSQL database of this test's own, on a free port. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.db ?? (await createTestDatabase());
   // bcrypt cost 4 keeps tests fast; production defaults to 10 (see config.test.ts).
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', DATABASE_URL: db.url, ...OFFLINE_UPSTREAMS, ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', DATABASE_URL: db.url, HARMONIC_SECRET_KEY: TEST_SECRET_KEY, ...OFFLINE_UPSTREAMS, ...opts.env });
   const logs: string[] = [];
   // The production logger, redaction included, writing into memory.
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) });

@@ -7,6 +7,7 @@ import { broadcastInvalidation } from '../events/invalidation.ts';
 import { ApiKey } from '../keys/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { User } from './entity.ts';
+import { WebhookEndpoint } from '../webhooks/entity.ts';
 
 export function userView(user: User, tier: Tier): UserView {
   return {
@@ -164,8 +165,9 @@ export class UserService {
   }
 
   /**
-   * Deletes a user: every key is revoked at once and the user disappears from
-   * lists, but the row stays so the usage ledger keeps its owner.
+   * Deletes a user: every key is revoked at once, their webhook endpoints are
+   * deleted, and the user disappears from lists, but the row stays so the usage
+   * ledger keeps its owner.
    */
   async delete(em: EntityManager, id: string, actor: Actor): Promise<void> {
     await em.transactional(async (tx) => {
@@ -173,6 +175,8 @@ export class UserService {
       if (!user) throw new AppError('NOT_FOUND', `No user with id ${id}`);
       user.deletedAt = new Date();
       const keysRevoked = await tx.getRepository(ApiKey).revokeAllForUser(id);
+      // Nothing is sent about a deleted user, so their endpoints (and delivery logs) go.
+      await tx.getRepository(WebhookEndpoint).nativeDelete({ user: id });
       audit(tx, actor, { action: 'user.deleted', target: { type: 'user', id }, details: { email: user.email, keysRevoked } });
       await broadcastInvalidation(tx, { kind: 'user', id });
       await tx.flush();

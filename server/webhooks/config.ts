@@ -33,6 +33,15 @@ export const webhooksEnvShape = {
     .optional(),
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
   WEBHOOK_MAX_RESPONSE_BYTES: int(0, 1_048_576).default(65_536),
+  /**
+   * The key endpoint signing secrets are encrypted under (AES-256-GCM): base64 of 32 bytes. Unset:
+   * a key file made at the first start in HARMONIC_DATA_DIR. Instances sharing a database must share it.
+   */
+  HARMONIC_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)')
+    .optional(),
 };
 
 export interface WebhooksConfig {
@@ -40,6 +49,8 @@ export interface WebhooksConfig {
   allowedNetworks: string[];
   timeoutMs: number;
   maxResponseBytes: number;
+  /** HARMONIC_SECRET_KEY, decoded; undefined means the key file in the data directory (server/webhooks/secret-box.ts). */
+  secretKey: Buffer | undefined;
 }
 
 export function toWebhooksConfig(e: {
@@ -47,11 +58,13 @@ export function toWebhooksConfig(e: {
   WEBHOOK_ALLOWED_NETWORKS?: string[] | undefined;
   WEBHOOK_TIMEOUT_MS: number;
   WEBHOOK_MAX_RESPONSE_BYTES: number;
+  HARMONIC_SECRET_KEY?: string | undefined;
 }): WebhooksConfig {
   return {
     allowInsecure: e.ALLOW_INSECURE_WEBHOOKS,
     allowedNetworks: e.WEBHOOK_ALLOWED_NETWORKS ?? [],
     timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     maxResponseBytes: e.WEBHOOK_MAX_RESPONSE_BYTES,
+    secretKey: e.HARMONIC_SECRET_KEY ? Buffer.from(e.HARMONIC_SECRET_KEY, 'base64') : undefined,
   };
 }

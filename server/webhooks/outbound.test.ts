@@ -50,6 +50,7 @@ const config = (over: Partial<WebhooksConfig> = {}): WebhooksConfig => ({
   allowedNetworks: [],
   timeoutMs: 10_000,
   maxResponseBytes: 65_536,
+  secretKey: undefined,
   ...over,
 });
 

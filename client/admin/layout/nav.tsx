@@ -1,10 +1,10 @@
 import { Link } from '@tanstack/react-router';
-import { BookOpen, CreditCard, FlaskConical, Gauge, KeyRound, Layers, ScrollText, Settings, ShieldCheck, TerminalSquare, Users } from 'lucide-react';
+import { BookOpen, CreditCard, FlaskConical, Gauge, KeyRound, Layers, ScrollText, Settings, ShieldCheck, TerminalSquare, Users, Webhook } from 'lucide-react';
 import type { ComponentType } from 'react';
 import type { AdminRole } from '../../../shared/admin.ts';
 
 interface NavItem {
-  to: '/' | '/users' | '/keys' | '/tiers' | '/billing' | '/kb' | '/audit' | '/playground' | '/settings' | '/admins' | '/management-keys';
+  to: '/' | '/users' | '/keys' | '/tiers' | '/billing' | '/kb' | '/audit' | '/playground' | '/webhooks' | '/settings' | '/admins' | '/management-keys';
   label: string;
   icon: ComponentType<{ className?: string; 'aria-hidden'?: boolean }>;
   ownerOnly?: boolean;
@@ -19,6 +19,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/kb', label: 'Knowledge base', icon: BookOpen },
   { to: '/audit', label: 'Audit log', icon: ScrollText },
   { to: '/playground', label: 'Playground', icon: FlaskConical },
+  { to: '/webhooks', label: 'Webhooks', icon: Webhook },
   { to: '/settings', label: 'Settings', icon: Settings },
   { to: '/admins', label: 'Admins', icon: ShieldCheck, ownerOnly: true },
   { to: '/management-keys', label: 'Management keys', icon: TerminalSquare, ownerOnly: true },

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The admin API's domains, as the SPA caches them (`trpc.admin.<domain>.*`). */
-export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys' | 'settings' | 'billing';
+export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | 'accounts' | 'kb' | 'managementKeys' | 'settings' | 'billing' | 'webhooks';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -12,7 +12,8 @@ export type AdminDomain = 'users' | 'keys' | 'tiers' | 'analytics' | 'audit' | '
  */
 export const AFFECTED_BY: Record<AdminDomain, readonly AdminDomain[]> = {
   users: ['users', 'keys', 'analytics', 'audit'],
-  keys: ['keys', 'users', 'analytics', 'audit'],
+  // A key's creation, rotation or revocation is an event: it shows in the delivery logs.
+  keys: ['keys', 'users', 'analytics', 'audit', 'webhooks'],
   analytics: ['analytics', 'users', 'keys', 'audit'],
   tiers: ['tiers', 'users', 'analytics', 'audit'],
   // Billing moves users between tiers.
@@ -21,6 +22,7 @@ export const AFFECTED_BY: Record<AdminDomain, readonly AdminDomain[]> = {
   accounts: ['accounts', 'audit'],
   managementKeys: ['managementKeys', 'audit'],
   settings: ['settings', 'audit'],
+  webhooks: ['webhooks', 'audit'],
   audit: ['audit'],
 };
 

@@ -50,7 +50,7 @@ export const usersSearchSchema = z.object({
 export type UsersSearch = z.output<typeof usersSearchSchema>;
 export const usersSearchDefaults = { sort: 'createdAt', order: 'desc', page: 1 } as const;
 
-export const USER_TABS = ['overview', 'keys', 'billing', 'activity'] as const;
+export const USER_TABS = ['overview', 'keys', 'billing', 'webhooks', 'activity'] as const;
 export const userSearchSchema = z.object({
   tab: z.enum(USER_TABS).default('overview').catch('overview'),
 });

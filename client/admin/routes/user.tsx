@@ -14,6 +14,7 @@ import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
 import { UserBillingPanel } from '../features/user-billing.tsx';
 import { OriginBadge, VerificationBadge } from '../features/user-badges.tsx';
+import { UserWebhooksPanel } from '../features/user-webhooks.tsx';
 import { EditUserDialog, type UserView } from '../features/user-forms.tsx';
 import { errorMessage, readError } from '../../ui/lib/errors.ts';
 import { formatDate, formatQuota } from '../../ui/lib/format.ts';
@@ -81,6 +82,7 @@ function UserPage() {
           { value: 'overview', label: 'Overview' },
           { value: 'keys', label: 'API keys' },
           { value: 'billing', label: 'Billing' },
+          { value: 'webhooks', label: 'Webhooks' },
           { value: 'activity', label: 'Activity' },
         ]}
       >
@@ -92,6 +94,9 @@ function UserPage() {
         </TabPanel>
         <TabPanel value="billing" className="pt-6">
           <UserBillingPanel userId={userId} />
+        </TabPanel>
+        <TabPanel value="webhooks" className="pt-6">
+          <UserWebhooksPanel userId={userId} canWrite={canWrite} />
         </TabPanel>
         <TabPanel value="activity" className="pt-6">
           <Activity userId={userId} />

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { createLazyRoute, Link, Outlet, useNavigate } from '@tanstack/react-router';
-import { FlaskConical, Gauge, KeyRound, Layers, LogOut, UserRound } from 'lucide-react';
+import { FlaskConical, Gauge, KeyRound, Layers, LogOut, UserRound, Webhook } from 'lucide-react';
 import type { ComponentType } from 'react';
 import type { CustomerView } from '../../../shared/portal.ts';
 import { Button } from '../../ui/components/button.tsx';
@@ -11,7 +11,7 @@ import { leave, useCustomer } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
 
 interface NavItem {
-  to: '/app' | '/app/keys' | '/app/playground' | '/app/plan' | '/app/account';
+  to: '/app' | '/app/keys' | '/app/playground' | '/app/plan' | '/app/webhooks' | '/app/account';
   label: string;
   icon: ComponentType<{ className?: string; 'aria-hidden'?: boolean }>;
 }
@@ -23,6 +23,7 @@ const NAV: readonly NavItem[] = [
   { to: '/app/keys', label: 'API keys', icon: KeyRound },
   { to: '/app/playground', label: 'Playground', icon: FlaskConical },
   { to: '/app/plan', label: 'Plan', icon: Layers },
+  { to: '/app/webhooks', label: 'Webhooks', icon: Webhook },
   { to: '/app/account', label: 'Account', icon: UserRound },
 ];
 

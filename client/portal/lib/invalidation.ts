@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The portal API's domains, as the portal caches them (`trpc.portal.<domain>.*`). */
-export type PortalDomain = 'auth' | 'account' | 'keys' | 'usage' | 'plan';
+export type PortalDomain = 'auth' | 'account' | 'keys' | 'usage' | 'plan' | 'webhooks';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -12,10 +12,12 @@ export type PortalDomain = 'auth' | 'account' | 'keys' | 'usage' | 'plan';
 export const AFFECTED_BY: Record<PortalDomain, readonly PortalDomain[]> = {
   auth: ['auth', 'account', 'keys'],
   account: ['account', 'auth'],
-  keys: ['keys', 'usage'],
+  // A key's creation, rotation or revocation is an event: it shows in the delivery logs.
+  keys: ['keys', 'usage', 'webhooks'],
   usage: ['usage'],
   // A plan change moves the customer's tier, which the signed-in customer (auth.me) shows too.
   plan: ['plan', 'usage', 'auth'],
+  webhooks: ['webhooks'],
 };
 
 /** `await invalidate('keys')` after a successful write in that domain. */

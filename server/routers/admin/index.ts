@@ -9,6 +9,7 @@ import { adminManagementKeysRouter } from './management-keys.ts';
 import { adminSettingsRouter } from './settings.ts';
 import { adminTiersRouter } from './tiers.ts';
 import { adminUsersRouter } from './users.ts';
+import { adminWebhooksRouter } from './webhooks.ts';
 
 /** Everything an admin does in the SPA; every procedure is behind the admin session guard. */
 export const adminRouter = router({
@@ -22,4 +23,5 @@ export const adminRouter = router({
   kb: adminKbRouter,
   settings: adminSettingsRouter,
   billing: adminBillingRouter,
+  webhooks: adminWebhooksRouter,
 });

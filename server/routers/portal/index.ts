@@ -5,6 +5,7 @@ import { portalKeysRouter } from './keys.ts';
 import { portalPlanRouter } from './plan.ts';
 import { portalPublicRouter } from './public.ts';
 import { portalUsageRouter } from './usage.ts';
+import { portalWebhooksRouter } from './webhooks.ts';
 
 /**
  * The customer portal's API: `public` and parts of `auth` for anyone (pinned in
@@ -17,4 +18,5 @@ export const portalRouter = router({
   keys: portalKeysRouter,
   usage: portalUsageRouter,
   plan: portalPlanRouter,
+  webhooks: portalWebhooksRouter,
 });
