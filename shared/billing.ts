@@ -22,8 +22,7 @@ export const BILLING_EVENT_STATES = ['pending', 'processed', 'unmatched', 'ignor
 export type BillingEventState = (typeof BILLING_EVENT_STATES)[number];
 
 /** Lemon Squeezy ids are strings of digits in `data.id` and integers in attributes; Harmonic keeps the string. */
-export const lemonSqueezyIdSchema = z
-  .string({ error: 'must be a Lemon Squeezy id (digits)' })
+export const lemonSqueezyIdSchema = text('must be a Lemon Squeezy id (digits)')
   .trim()
   .regex(/^[1-9][0-9]{0,18}$/, 'must be a Lemon Squeezy id (digits)');
 
@@ -107,15 +106,15 @@ export type ChangePlanInput = z.input<typeof changePlanSchema>;
  * moved to the new variant through the API (Lemon Squeezy prorates).
  */
 export const changePlanResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('checkout'), url: z.url() }),
+  z.object({ kind: z.literal('checkout'), url: text() }),
   z.object({ kind: z.literal('changed'), subscription: subscriptionViewSchema }),
 ]);
 export type ChangePlanResult = z.infer<typeof changePlanResultSchema>;
 
 /** Fresh signed URLs (they expire, so they are fetched on each click). */
 export const paymentLinksSchema = z.object({
-  updatePaymentMethod: z.url().nullable(),
-  customerPortal: z.url().nullable(),
+  updatePaymentMethod: text().nullable(),
+  customerPortal: text().nullable(),
 });
 export type PaymentLinks = z.infer<typeof paymentLinksSchema>;
 
