@@ -57,7 +57,7 @@ function FrontPage() {
         <h2 id="pricing-heading" className="text-xl font-semibold tracking-tight text-zinc-900">
           Plans
         </h2>
-        <p className="mt-1 text-sm text-zinc-600">Free plans count requests per calendar month (UTC); the count starts again on the first. A paid subscription counts from one renewal to the next.</p>
+        <p className="mt-1 text-sm text-zinc-600">Plans count requests per calendar month (UTC), starting again on the first; while you pay by subscription, the count runs from one renewal to the next.</p>
         <div className="mt-6">
           {info.tiers.length === 0 ? (
             <div className="rounded-xl border border-zinc-200 bg-white">
