@@ -1,5 +1,5 @@
 import { Ban, Play, Plus, RefreshCw, RotateCcw, Send, Trash2, Webhook } from 'lucide-react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   createEndpointSchema,
   EVENT_DESCRIPTIONS,
@@ -12,7 +12,7 @@ import {
   type WebhookEndpointView,
 } from '../../shared/webhooks.ts';
 import { Button } from './components/button.tsx';
-import { Badge, Card, CardHeader } from './components/card.tsx';
+import { Badge, Card, CardHeader, PageHeader } from './components/card.tsx';
 import { ConfirmDialog, Dialog, DialogFooter } from './components/dialog.tsx';
 import { Alert, EmptyState, ErrorState, LoadingBlock } from './components/feedback.tsx';
 import { Checkbox, Field, Input } from './components/field.tsx';
@@ -317,5 +317,66 @@ export function AddEndpointButton({ onClick, disabled }: { onClick: () => void; 
     <Button variant="primary" size="sm" onClick={onClick} disabled={disabled}>
       <Plus className="size-4" aria-hidden="true" /> Add endpoint
     </Button>
+  );
+}
+
+/**
+ * A whole Webhooks screen: the header with "Add endpoint", the endpoints (each
+ * drawn by `renderEndpoint`, which fetches its own delivery log), the add dialog
+ * and the secret shown once. The two apps differ only in their calls and words.
+ */
+export function WebhooksScreen({
+  description,
+  listTitle,
+  emptyText,
+  urlHint,
+  endpoints,
+  canWrite,
+  create,
+  onChanged,
+  renderEndpoint,
+}: {
+  description: string;
+  listTitle: string;
+  emptyText: string;
+  urlHint: string;
+  endpoints: { data: WebhookEndpointView[] | undefined; isPending: boolean; error: unknown; refetch: () => void };
+  canWrite: boolean;
+  create: CreateEndpoint;
+  onChanged: () => Promise<void>;
+  renderEndpoint: (endpoint: WebhookEndpointView, onSecret: (created: CreatedEndpoint) => void) => ReactNode;
+}) {
+  const [adding, setAdding] = useState(false);
+  const [secret, setSecret] = useState<CreatedEndpoint | null>(null);
+  return (
+    <>
+      <PageHeader title="Webhooks" description={description} actions={canWrite && <AddEndpointButton onClick={() => setAdding(true)} />} />
+      {endpoints.isPending ? (
+        <LoadingBlock rows={3} label="Loading endpoints" />
+      ) : endpoints.error || !endpoints.data ? (
+        <ErrorState message={errorMessage(endpoints.error)} onRetry={endpoints.refetch} />
+      ) : endpoints.data.length === 0 ? (
+        <Card aria-labelledby="webhooks-empty">
+          <CardHeader id="webhooks-empty" title={listTitle} />
+          <EmptyState title="No endpoints yet" icon={<Webhook className="size-5" aria-hidden="true" />}>
+            {emptyText}
+          </EmptyState>
+        </Card>
+      ) : (
+        <div className="space-y-4">{endpoints.data.map((e) => <div key={e.id}>{renderEndpoint(e, setSecret)}</div>)}</div>
+      )}
+      <CreateEndpointDialog
+        open={adding}
+        onOpenChange={setAdding}
+        create={create}
+        urlHint={urlHint}
+        onCreated={(created) => {
+          setAdding(false);
+          setSecret(created);
+          void onChanged();
+        }}
+      />
+      <RevealSecretDialog created={secret} onClose={() => setSecret(null)} />
+    </>
   );
 }

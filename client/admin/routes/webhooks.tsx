@@ -1,12 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
-import { Webhook } from 'lucide-react';
-import { useState } from 'react';
 import type { CreatedEndpoint, WebhookEndpointView } from '../../../shared/webhooks.ts';
-import { Card, CardHeader, PageHeader } from '../../ui/components/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock } from '../../ui/components/feedback.tsx';
-import { errorMessage } from '../../ui/lib/errors.ts';
-import { AddEndpointButton, CreateEndpointDialog, EndpointCard, RevealSecretDialog, type WebhookCalls } from '../../ui/webhooks.tsx';
+import { EndpointCard, WebhooksScreen, type WebhookCalls } from '../../ui/webhooks.tsx';
 import { useInvalidate } from '../lib/invalidation.ts';
 import { useCanWrite } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
@@ -18,8 +13,6 @@ function WebhooksPage() {
   const canWrite = useCanWrite();
   const invalidate = useInvalidate();
   const endpoints = useQuery(trpc.admin.webhooks.list.queryOptions({}));
-  const [adding, setAdding] = useState(false);
-  const [secret, setSecret] = useState<CreatedEndpoint | null>(null);
   const create = useMutation(trpc.admin.webhooks.create.mutationOptions());
   const remove = useMutation(trpc.admin.webhooks.delete.mutationOptions());
   const disable = useMutation(trpc.admin.webhooks.disable.mutationOptions());
@@ -37,43 +30,17 @@ function WebhooksPage() {
   const refresh = () => invalidate('webhooks');
 
   return (
-    <>
-      <PageHeader
-        title="Webhooks"
-        description="Endpoints of your own that hear every user's events (keys, quotas, subscriptions). Customers add theirs in the portal. Deliveries are signed per Standard Webhooks and retried for about a day."
-        actions={canWrite && <AddEndpointButton onClick={() => setAdding(true)} />}
-      />
-      {endpoints.isPending ? (
-        <LoadingBlock rows={3} label="Loading endpoints" />
-      ) : endpoints.isError ? (
-        <ErrorState message={errorMessage(endpoints.error)} onRetry={() => void endpoints.refetch()} />
-      ) : endpoints.data.length === 0 ? (
-        <Card aria-labelledby="webhooks-empty">
-          <CardHeader id="webhooks-empty" title="Operator endpoints" />
-          <EmptyState title="No endpoints yet" icon={<Webhook className="size-5" aria-hidden="true" />}>
-            Add an https URL (an internal address needs WEBHOOK_ALLOWED_NETWORKS), then send it a test event.
-          </EmptyState>
-        </Card>
-      ) : (
-        <div className="space-y-4">
-          {endpoints.data.map((e) => (
-            <OperatorEndpoint key={e.id} endpoint={e} canWrite={canWrite} calls={calls} onChanged={refresh} onSecret={setSecret} />
-          ))}
-        </div>
-      )}
-      <CreateEndpointDialog
-        open={adding}
-        onOpenChange={setAdding}
-        create={(input) => create.mutateAsync(input)}
-        urlHint="https only. Private addresses are refused unless WEBHOOK_ALLOWED_NETWORKS names them."
-        onCreated={(created) => {
-          setAdding(false);
-          setSecret(created);
-          void refresh();
-        }}
-      />
-      <RevealSecretDialog created={secret} onClose={() => setSecret(null)} />
-    </>
+    <WebhooksScreen
+      description="Endpoints of your own that hear every user's events (keys, quotas, subscriptions). Customers add theirs in the portal. Deliveries are signed per Standard Webhooks and retried for about a day."
+      listTitle="Operator endpoints"
+      emptyText="Add an https URL (an internal address needs WEBHOOK_ALLOWED_NETWORKS), then send it a test event."
+      urlHint="https only. Private addresses are refused unless WEBHOOK_ALLOWED_NETWORKS names them."
+      endpoints={{ data: endpoints.data, isPending: endpoints.isPending, error: endpoints.error, refetch: () => void endpoints.refetch() }}
+      canWrite={canWrite}
+      create={(input) => create.mutateAsync(input)}
+      onChanged={refresh}
+      renderEndpoint={(e, onSecret) => <OperatorEndpoint endpoint={e} canWrite={canWrite} calls={calls} onChanged={refresh} onSecret={onSecret} />}
+    />
   );
 }
 

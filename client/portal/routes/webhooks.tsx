@@ -1,12 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
-import { Webhook } from 'lucide-react';
-import { useState } from 'react';
 import type { CreatedEndpoint, WebhookEndpointView } from '../../../shared/webhooks.ts';
-import { Card, CardHeader, PageHeader } from '../../ui/components/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock } from '../../ui/components/feedback.tsx';
-import { errorMessage } from '../../ui/lib/errors.ts';
-import { AddEndpointButton, CreateEndpointDialog, EndpointCard, RevealSecretDialog, type WebhookCalls } from '../../ui/webhooks.tsx';
+import { EndpointCard, WebhooksScreen, type WebhookCalls } from '../../ui/webhooks.tsx';
 import { useInvalidate } from '../lib/invalidation.ts';
 import { useCustomer } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
@@ -17,8 +12,6 @@ export const Route = createLazyRoute('/app/webhooks')({ component: WebhooksPage 
 function WebhooksPage() {
   const customer = useCustomer();
   const endpoints = useQuery(trpc.webhooks.list.queryOptions());
-  const [adding, setAdding] = useState(false);
-  const [secret, setSecret] = useState<CreatedEndpoint | null>(null);
   const invalidateAfter = useInvalidate();
   const invalidate = () => invalidateAfter('webhooks');
   const create = useMutation(trpc.webhooks.create.mutationOptions());
@@ -38,43 +31,17 @@ function WebhooksPage() {
   const canWrite = customer?.status !== 'suspended';
 
   return (
-    <>
-      <PageHeader
-        title="Webhooks"
-        description="Harmonic calls your endpoints when something happens to your keys, your quota or your plan. Every request is signed (Standard Webhooks) and retried for about a day if it fails."
-        actions={canWrite && <AddEndpointButton onClick={() => setAdding(true)} />}
-      />
-      {endpoints.isPending ? (
-        <LoadingBlock rows={3} label="Loading endpoints" />
-      ) : endpoints.isError ? (
-        <ErrorState message={errorMessage(endpoints.error)} onRetry={() => void endpoints.refetch()} />
-      ) : endpoints.data.length === 0 ? (
-        <Card aria-labelledby="webhooks-empty">
-          <CardHeader id="webhooks-empty" title="Your endpoints" />
-          <EmptyState title="No endpoints yet" icon={<Webhook className="size-5" aria-hidden="true" />}>
-            Add an https URL that should hear about events, then send it a test event.
-          </EmptyState>
-        </Card>
-      ) : (
-        <div className="space-y-4">
-          {endpoints.data.map((e) => (
-            <PortalEndpoint key={e.id} endpoint={e} canWrite={canWrite} calls={calls} onChanged={invalidate} onSecret={setSecret} />
-          ))}
-        </div>
-      )}
-      <CreateEndpointDialog
-        open={adding}
-        onOpenChange={setAdding}
-        create={(input) => create.mutateAsync(input)}
-        urlHint="https only. Addresses inside private networks are refused."
-        onCreated={(created) => {
-          setAdding(false);
-          setSecret(created);
-          void invalidate();
-        }}
-      />
-      <RevealSecretDialog created={secret} onClose={() => setSecret(null)} />
-    </>
+    <WebhooksScreen
+      description="Harmonic calls your endpoints when something happens to your keys, your quota or your plan. Every request is signed (Standard Webhooks) and retried for about a day if it fails."
+      listTitle="Your endpoints"
+      emptyText="Add an https URL that should hear about events, then send it a test event."
+      urlHint="https only. Addresses inside private networks are refused."
+      endpoints={{ data: endpoints.data, isPending: endpoints.isPending, error: endpoints.error, refetch: () => void endpoints.refetch() }}
+      canWrite={canWrite}
+      create={(input) => create.mutateAsync(input)}
+      onChanged={invalidate}
+      renderEndpoint={(e, onSecret) => <PortalEndpoint endpoint={e} canWrite={canWrite} calls={calls} onChanged={invalidate} onSecret={onSecret} />}
+    />
   );
 }
 
