@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { createLazyRoute } from '@tanstack/react-router';
-import { ChevronRight, ScrollText, X } from 'lucide-react';
+import { ScrollText, X } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Button } from '../../ui/components/button.tsx';
+import { CursorPager } from '../../ui/components/pager.tsx';
 import { Card, PageHeader } from '../../ui/components/card.tsx';
-import { EmptyState, ErrorState, LoadingBlock, Spinner } from '../../ui/components/feedback.tsx';
+import { EmptyState, ErrorState, LoadingBlock } from '../../ui/components/feedback.tsx';
 import { Field, Input, Select } from '../../ui/components/field.tsx';
 import { AuditTable } from '../features/audit-table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
@@ -123,22 +124,13 @@ function AuditPage() {
         ) : (
           <>
             <AuditTable events={list.data.items} label="Audit events" />
-            <nav aria-label="Pages of the audit log" className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3">
-              <div className="flex items-center gap-2 text-sm text-zinc-500">
-                {search.before ? 'Older events' : 'Latest events'}
-                {list.isFetching && <Spinner className="size-4" label="Updating" />}
-              </div>
-              <div className="flex gap-2">
-                {search.before && (
-                  <Button size="sm" onClick={() => void navigate({ search: (s) => ({ ...s, before: undefined }) })}>
-                    Newest
-                  </Button>
-                )}
-                <Button size="sm" disabled={list.data.nextBefore === null} onClick={() => void navigate({ search: (s) => ({ ...s, before: list.data.nextBefore ?? undefined }) })}>
-                  Older <ChevronRight className="size-4" aria-hidden="true" />
-                </Button>
-              </div>
-            </nav>
+            <CursorPager
+              label="Pages of the audit log"
+              onOlderPage={Boolean(search.before)}
+              busy={list.isFetching}
+              onNewest={() => void navigate({ search: (s) => ({ ...s, before: undefined }) })}
+              older={list.data.nextBefore === null ? null : () => void navigate({ search: (s) => ({ ...s, before: list.data.nextBefore ?? undefined }) })}
+            />
           </>
         )}
       </Card>

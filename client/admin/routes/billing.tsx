@@ -1,9 +1,10 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
-import { ChevronRight, CreditCard, RefreshCw, RotateCw } from 'lucide-react';
+import { CreditCard, RefreshCw, RotateCw } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { BILLING_EVENT_STATES, type BillingEventDetail, type BillingEventState, type BillingStatus } from '../../../shared/billing.ts';
 import { Button } from '../../ui/components/button.tsx';
+import { CursorPager } from '../../ui/components/pager.tsx';
 import { Badge, Card, CardHeader, PageHeader } from '../../ui/components/card.tsx';
 import { CopyButton } from '../../ui/components/copy.tsx';
 import { Drawer } from '../../ui/components/dialog.tsx';
@@ -151,19 +152,12 @@ function EventsCard() {
       ) : (
         <>
           <BillingEventsTable events={list.data.items} label="Webhook events" />
-          <nav aria-label="Pages of webhook events" className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3">
-            <p className="text-sm text-zinc-500">{search.cursor ? 'Older events' : 'Latest events'}</p>
-            <div className="flex gap-2">
-              {search.cursor && (
-                <Button size="sm" onClick={() => void navigate({ search: (s) => ({ ...s, cursor: undefined }) })}>
-                  Newest
-                </Button>
-              )}
-              <Button size="sm" disabled={list.data.nextCursor === null} onClick={() => void navigate({ search: (s) => ({ ...s, cursor: list.data.nextCursor ?? undefined }) })}>
-                Older <ChevronRight className="size-4" aria-hidden="true" />
-              </Button>
-            </div>
-          </nav>
+          <CursorPager
+            label="Pages of webhook events"
+            onOlderPage={Boolean(search.cursor)}
+            onNewest={() => void navigate({ search: (s) => ({ ...s, cursor: undefined }) })}
+            older={list.data.nextCursor === null ? null : () => void navigate({ search: (s) => ({ ...s, cursor: list.data.nextCursor ?? undefined }) })}
+          />
         </>
       )}
     </Card>
