@@ -1,3 +1,4 @@
+import { QuotaAlert } from '../alerts/entity.ts';
 import { AdminAccount } from '../admin/accounts/entity.ts';
 import { AdminSession, AuthThrottle } from '../admin/auth/entity.ts';
 import { AuditEvent } from '../audit/entity.ts';
@@ -37,4 +38,5 @@ export const entities = [
   BillingReconciliation,
   WebhookEndpoint,
   WebhookDelivery,
+  QuotaAlert,
 ];

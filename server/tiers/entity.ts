@@ -20,6 +20,8 @@ const TierSchema = defineEntity({
     public: p.boolean().default(false),
     /** The Lemon Squeezy variant this tier is sold as; null: not for sale through billing. Unique. */
     lemonsqueezyVariantId: p.string().length(20).nullable(),
+    /** Default alert thresholds, in percent of the quota, for users who set none of their own. */
+    alertPercents: p.json<number[]>().default('[80, 100]'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

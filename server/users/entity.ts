@@ -4,6 +4,7 @@ import { Tier } from '../tiers/entity.ts';
 import { UserRepository } from './repository.ts';
 
 import { USER_STATUSES } from '../../shared/admin.ts';
+import type { Threshold } from '../../shared/alerts.ts';
 import { USER_ORIGINS } from '../../shared/users.ts';
 
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -43,6 +44,10 @@ const UserSchema = defineEntity({
      * calendar months. Written by billing; read by admission (server/usage/admission/period.ts).
      */
     periodAnchor: p.datetime().nullable(),
+    /** The customer's own alert thresholds (shared/alerts.ts); null: the tier's defaults; []: none. */
+    alertThresholds: p.json<Threshold[]>().nullable(),
+    /** When the customer last opened their notifications (the unread count is what fired since). */
+    notificationsSeenAt: p.datetime().nullable(),
   },
 });
 

@@ -14,6 +14,7 @@ import { Migration20261202200000_billing_columns } from './Migration202612022000
 import { Migration20261202200001_period_functions } from './Migration20261202200001_period_functions.ts';
 import { Migration20261202200002_kb_quota_periods } from './Migration20261202200002_kb_quota_periods.ts';
 import { Migration20261202300000_billing } from './Migration20261202300000_billing.ts';
+import { Migration20261202500000_quota_alerts } from './Migration20261202500000_quota_alerts.ts';
 import { Migration20261202400000_webhooks } from './Migration20261202400000_webhooks.ts';
 
 /**
@@ -37,4 +38,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202200002_kb_quota_periods', class: Migration20261202200002_kb_quota_periods },
   { name: 'Migration20261202300000_billing', class: Migration20261202300000_billing },
   { name: 'Migration20261202400000_webhooks', class: Migration20261202400000_webhooks },
+  { name: 'Migration20261202500000_quota_alerts', class: Migration20261202500000_quota_alerts },
 ];
