@@ -23,6 +23,7 @@ import { SourceService } from './sources/service.ts';
 import { TierService } from './tiers/service.ts';
 import { LedgerWriter } from './usage/admission/ledger.ts';
 import { Admissions } from './usage/admission/service.ts';
+import { RefusalWriter } from './usage/refusals/writer.ts';
 import { SettingsService } from './settings/service.ts';
 import { ReportingService } from './usage/reporting/service.ts';
 import { UsageService } from './usage/service.ts';
@@ -47,6 +48,8 @@ export interface Services {
   managementKeys: ManagementKeyService;
   users: UserService;
   ledger: LedgerWriter;
+  /** Refused keyed calls, counted per user, day and reason (server/usage/refusals/). */
+  refusals: RefusalWriter;
   usage: UsageService;
   /** The dashboards' reads and usage resets (server/usage/reporting/), apart from admission. */
   reporting: ReportingService;
@@ -88,6 +91,7 @@ export function createServices(deps: {
   const { config, logger, orm } = deps;
   const keyCache = new KeyCache(config.keyCache);
   const ledger = new LedgerWriter({ orm, logger, ...config.ledger });
+  const refusals = new RefusalWriter({ orm, logger, ...config.ledger });
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
   const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths(), webhookBacklog: () => webhooks.backlog() });
@@ -112,13 +116,14 @@ export function createServices(deps: {
   const sources = new SourceService({ config: config.sources, logger, orm });
   const bcrypt = new BcryptPool();
   const throttle = new VerifyThrottle();
-  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics, events: webhooks });
+  const keys = new KeyService({ cache: keyCache, logger, bcryptCost: config.bcryptCost, bcrypt, throttle, metrics, events: webhooks, refusals });
   const managementKeys = new ManagementKeyService({ cache: new KeyCache<VerifiedManagementKey>(config.keyCache), bcrypt, bcryptCost: config.bcryptCost, throttle });
   const settings = new SettingsService({ config });
   const customerAuth = new CustomerAuthService({ config, logger, metrics, bcrypt, settings, mail });
   const usage = new UsageService({
     admissions: new Admissions({ orm, batching: config.admissionBatching, demoQuota: config.demo.monthlyQuota, metrics }),
     ledger,
+    refusals,
     keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
     demo: { enabled: config.demo.enabled },
   });
@@ -135,8 +140,9 @@ export function createServices(deps: {
     managementKeys,
     users: new UserService(),
     ledger,
+    refusals,
     usage,
-    reporting: new ReportingService({ ledger, usage }),
+    reporting: new ReportingService({ ledger, refusals, usage }),
     metrics,
     sources,
     kb: new KbService(),
@@ -164,9 +170,10 @@ export function createServices(deps: {
   };
 }
 
-/** Starts background work: the ledger's flush timer, the LISTEN connection for invalidations, and the job workers. */
+/** Starts background work: the ledger's and the refusal counts' flush timers, the LISTEN connection for invalidations, and the job workers. */
 export async function startServices(services: Services): Promise<void> {
   services.ledger.start();
+  services.refusals.start();
   services.maintenance.start();
   // Registered before the jobs service starts, so its workers start with it (see Jobs.work).
   services.billing.start();
@@ -175,7 +182,7 @@ export async function startServices(services: Services): Promise<void> {
   await services.jobs.start();
 }
 
-/** Stops background work and flushes the ledger; the ORM is closed by the caller afterwards. */
+/** Stops background work and flushes the ledger and the refusal counts; the ORM is closed by the caller afterwards. */
 export async function stopServices(services: Services): Promise<void> {
   // First: running jobs may still write through the ORM and the ledger.
   await services.jobs.stop();
@@ -183,7 +190,7 @@ export async function stopServices(services: Services): Promise<void> {
   await services.maintenance.stop();
   await services.billing.stop();
   await services.webhooks.stop();
-  await services.ledger.stop(services.config.shutdownTimeoutMs);
+  await Promise.all([services.ledger.stop(services.config.shutdownTimeoutMs), services.refusals.stop(services.config.shutdownTimeoutMs)]);
   await services.invalidations.stop();
   await services.sources.close();
   await services.bcrypt.close();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from './text.ts';
 import { createKeySchema, MAX_ROTATION_GRACE_SECONDS } from './keys.ts';
-import { breakdownSchema } from './usage.ts';
+import { breakdownSchema, refusedUsageSchema } from './usage.ts';
 import { emailSchema, tierNameSchema, USER_ORIGINS, userNameSchema } from './users.ts';
 
 /**
@@ -259,6 +259,8 @@ export const dashboardSchema = z.object({
   byEndpoint: z.array(breakdownSchema),
   bySource: z.array(breakdownSchema),
   byStatus: z.array(breakdownSchema),
+  /** Everyone's refused keyed calls in the window, by reason and day (not in `requests` or `daily`). */
+  refused: refusedUsageSchema,
 });
 export type Overview = z.infer<typeof dashboardSchema>;
 

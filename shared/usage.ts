@@ -49,16 +49,38 @@ export const dailyUsageSchema = z.object({
 });
 export type DailyUsage = z.infer<typeof dailyUsageSchema>;
 
+/** Refused keyed calls by reason: 429 over quota, 403 owner suspended, 401 the caller's own key revoked or expired. */
+export const refusedCountsSchema = z.object({
+  overQuota: z.int().meta({ description: 'Refused with 429: the quota was used up ("usage exceeded")' }),
+  suspended: z.int().meta({ description: "Refused with 403: the key's owner is suspended" }),
+  keyInvalid: z.int().meta({ description: 'Refused with 401: a genuine key that was revoked or had expired (made-up keys count nowhere)' }),
+});
+export type RefusedCounts = z.infer<typeof refusedCountsSchema>;
+
+export const dailyRefusedSchema = refusedCountsSchema.extend({ date: text().meta({ description: 'YYYY-MM-DD (UTC)' }) });
+export type DailyRefused = z.infer<typeof dailyRefusedSchema>;
+
+export const refusedUsageSchema = refusedCountsSchema
+  .extend({
+    total: z.int(),
+    daily: z.array(dailyRefusedSchema),
+  })
+  .meta({ id: 'RefusedUsage', description: 'Calls refused before admission; they use no quota and are not in `daily`, `totals` or the ledger' });
+export type RefusedUsage = z.infer<typeof refusedUsageSchema>;
+
 export const usageAnalyticsSchema = z
   .object({
     days: z.int(),
-    daily: z.array(dailyUsageSchema),
+    daily: z.array(dailyUsageSchema).meta({ description: 'Admitted calls per UTC day' }),
     byEndpoint: z.array(breakdownSchema),
     bySource: z.array(breakdownSchema),
-    byStatus: z.array(breakdownSchema),
+    byStatus: z.array(breakdownSchema).meta({
+      description: 'Every call by status: admitted calls by their answer, and refused calls as 429, 403 and 401 (with 0 units)',
+    }),
     avgResponseMs: z.int().nullable(),
     p95ResponseMs: z.int().nullable(),
-    totals: z.object({ requests: z.int(), units: z.int(), errors: z.int() }),
+    totals: z.object({ requests: z.int(), units: z.int(), errors: z.int() }).meta({ description: 'Admitted calls only; refused calls are in `refused`' }),
+    refused: refusedUsageSchema,
   })
   .meta({ id: 'UsageAnalytics' });
 export type UsageAnalytics = z.infer<typeof usageAnalyticsSchema>;

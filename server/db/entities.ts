@@ -10,6 +10,7 @@ import { ManagementKey } from '../management/entity.ts';
 import { Settings } from '../settings/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { DemoCounter, UsageCounter, UsageEvent, UsageSummary } from '../usage/entity.ts';
+import { RefusalCounter } from '../usage/refusals/entity.ts';
 import { User } from '../users/entity.ts';
 import { WebhookDelivery, WebhookEndpoint } from '../webhooks/entity.ts';
 
@@ -23,6 +24,7 @@ export const entities = [
   DemoCounter,
   UsageEvent,
   UsageSummary,
+  RefusalCounter,
   AuditEvent,
   KbEntry,
   AdminAccount,

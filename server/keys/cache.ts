@@ -42,7 +42,8 @@ export interface KeyCacheOptions {
  */
 export class KeyCache<K extends CachedCredential = VerifiedKey> {
   private readonly verified: LRUCache<string, K>;
-  private readonly rejected: LRUCache<string, true>;
+  /** A refused digest, with the owner's id when the key was genuine but no longer valid (its refusals are counted). */
+  private readonly rejected: LRUCache<string, string | true>;
   hits = 0;
   misses = 0;
 
@@ -65,9 +66,16 @@ export class KeyCache<K extends CachedCredential = VerifiedKey> {
     this.verified.set(digest, key);
   }
 
-  reject(digest: string): void {
+  /** `ownerId`: the key was genuine (its secret matched) but revoked or expired, so its holder is known. */
+  reject(digest: string, ownerId?: string): void {
     this.verified.delete(digest);
-    this.rejected.set(digest, true);
+    this.rejected.set(digest, ownerId ?? true);
+  }
+
+  /** Whose genuine, no longer valid key a rejected digest is; undefined for made-up keys. */
+  rejectedOwner(digest: string): string | undefined {
+    const entry = this.rejected.peek(digest);
+    return typeof entry === 'string' ? entry : undefined;
   }
 
   evictKey(keyId: string): void {

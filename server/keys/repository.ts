@@ -15,6 +15,8 @@ export interface KeyCredentialRow {
   tier_id: string;
   tier_name: string;
   monthly_quota: number | null;
+  /** Neither revoked nor expired, and the owner not deleted, by the database's clock. */
+  live: boolean;
 }
 
 /** A key whose expiry has just been marked as audited. */
@@ -28,23 +30,23 @@ export interface ExpiredKeyRow {
 
 export class ApiKeyRepository extends EntityRepository<ApiKey> {
   /**
-   * The live key with this lookup id: not revoked, not expired, owner not
-   * deleted. Hot path (every cache miss), so one hand-written statement.
+   * The key with this lookup id (lookup ids are unique, revoked keys' too),
+   * and whether it is live: not revoked, not expired, owner not deleted. A
+   * dead key is returned so that, once its secret is checked, its refusal can
+   * be counted for its owner. Hot path (every cache miss), so one hand-written statement.
    */
-  async findActiveByLookupId(lookupId: string): Promise<KeyCredentialRow | undefined> {
+  async findByLookupId(lookupId: string): Promise<KeyCredentialRow | undefined> {
     const pool = await nativePool(this.em);
     const { rows } = await pool.query<KeyCredentialRow>({
       name: 'harmonic_key_by_lookup',
       text: `select k.id, k.lookup_id, k.name, k.key_hash, (extract(epoch from k.expires_at) * 1000)::float8 as expires_at_ms,
                     u.id as user_id, u.status as user_status,
-                    t.id as tier_id, t.name as tier_name, t.monthly_quota
+                    t.id as tier_id, t.name as tier_name, t.monthly_quota,
+                    (k.revoked_at is null and (k.expires_at is null or k.expires_at > now()) and u.deleted_at is null) as live
                from api_keys k
                join users u on u.id = k.user_id
                join tiers t on t.id = u.tier_id
-              where k.lookup_id = $1
-                and k.revoked_at is null
-                and (k.expires_at is null or k.expires_at > now())
-                and u.deleted_at is null`,
+              where k.lookup_id = $1`,
       values: [lookupId],
     });
     return rows[0];

@@ -15,6 +15,7 @@ import { issueCredential } from './issue.ts';
 import type { VerifyThrottle } from './throttle.ts';
 import { VerificationGate } from './verifier.ts';
 import type { WebhookEmitter } from '../webhooks/service.ts';
+import type { RefusalWriter } from '../usage/refusals/writer.ts';
 
 export interface KeyServiceDeps {
   cache: KeyCache;
@@ -25,6 +26,8 @@ export interface KeyServiceDeps {
   metrics?: Metrics | undefined;
   /** Where key.created, key.revoked and key.rotated go (server/webhooks/), in the change's own transaction. */
   events?: WebhookEmitter | undefined;
+  /** Where refusals of genuine keys are counted for their owners (server/usage/refusals/); made-up keys count nowhere. */
+  refusals?: Pick<RefusalWriter, 'count'> | undefined;
 }
 
 export interface CreateKeyParams {
@@ -110,7 +113,10 @@ export class KeyService {
     const cached = this.deps.cache.get(digest);
     metrics?.keyCacheLookups.inc({ result: cached === 'rejected' ? 'rejected_hit' : cached ? 'hit' : 'miss' });
     let key: VerifiedKey | undefined;
-    if (cached === 'rejected') throw fail('cached_rejection');
+    if (cached === 'rejected') {
+      this.countDeadKey(digest);
+      throw fail('cached_rejection');
+    }
     if (cached) {
       key = cached;
     } else {
@@ -118,16 +124,24 @@ export class KeyService {
       if ('retryAfterSeconds' in pending) throw fail('throttled', tooManyAttempts(pending.retryAfterSeconds));
       key = await pending;
     }
-    if (!key) throw invalidKey(); // counted by verify()
+    if (!key) {
+      // Every request that shared this verification is a refusal of its own.
+      this.countDeadKey(digest);
+      throw invalidKey(); // counted by verify()
+    }
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
-      this.deps.cache.reject(digest);
+      this.deps.cache.reject(digest, key.userId);
+      this.deps.refusals?.count(key.userId, 'key_invalid');
       throw fail('expired');
     }
     if (key.userStatus === 'suspended') {
       // A cached suspension may have been lifted a moment ago, its NOTIFY still on the way: the user's row
       // decides. Only suspended owners' calls pay this one primary-key read, and a lifted one is forgotten.
       const owner = cached ? await em.getRepository(User).findLiveById(key.userId) : null;
-      if (owner?.status !== 'active') throw fail('suspended', new AppError('USER_SUSPENDED', 'This account is suspended'));
+      if (owner?.status !== 'active') {
+        this.deps.refusals?.count(key.userId, 'suspended');
+        throw fail('suspended', new AppError('USER_SUSPENDED', 'This account is suspended'));
+      }
       this.deps.cache.evictUser(key.userId);
       return { ...key, userStatus: 'active' };
     }
@@ -135,10 +149,16 @@ export class KeyService {
   }
 
   private async verify(em: EntityManager, presented: string, lookupId: string, digest: string): Promise<VerifiedKey | undefined> {
-    const row = await em.getRepository(ApiKey).findActiveByLookupId(lookupId);
+    const row = await em.getRepository(ApiKey).findByLookupId(lookupId);
     if (!row || !(await this.deps.bcrypt.compare(presented, row.key_hash))) {
-      this.deps.metrics?.authFailures.inc({ reason: row ? 'wrong_secret' : 'not_found_or_revoked' });
+      this.deps.metrics?.authFailures.inc({ reason: row?.live ? 'wrong_secret' : 'not_found_or_revoked' });
       this.deps.cache.reject(digest);
+      return undefined;
+    }
+    if (!row.live) {
+      // The holder's own key, revoked, expired or of a deleted account: refused, and remembered as its owner's.
+      this.deps.metrics?.authFailures.inc({ reason: 'not_found_or_revoked' });
+      this.deps.cache.reject(digest, row.user_id);
       return undefined;
     }
     const key: VerifiedKey = {
@@ -154,6 +174,12 @@ export class KeyService {
     };
     this.deps.cache.remember(digest, key);
     return key;
+  }
+
+  /** A refused digest that is a genuine key no longer valid counts as its owner's refused call; a made-up key counts nowhere. */
+  private countDeadKey(digest: string): void {
+    const owner = this.deps.cache.rejectedOwner(digest);
+    if (owner) this.deps.refusals?.count(owner, 'key_invalid');
   }
 
   async create(em: EntityManager, params: CreateKeyParams): Promise<CreatedKey> {

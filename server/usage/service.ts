@@ -8,6 +8,7 @@ import { quotaExceeded } from './admission/headers.ts';
 import { ledgerIssues, type LedgerWriter } from './admission/ledger.ts';
 import type { Admission } from './admission/outcome.ts';
 import type { Admissions, KeyRefusal } from './admission/service.ts';
+import type { RefusalWriter } from './refusals/writer.ts';
 
 /** Who a metered call is charged to. */
 export type Subject = { kind: 'key'; key: VerifiedKey } | { kind: 'demo'; clientIp: string };
@@ -26,6 +27,8 @@ export interface MeteredCall {
 export interface UsageServiceDeps {
   admissions: Admissions;
   ledger: LedgerWriter;
+  /** Where refused calls are counted (never the ledger: a refusal is no admitted call). */
+  refusals: Pick<RefusalWriter, 'count'>;
   /** What key auth answers when admission finds a cached key no longer good (server/keys/service.ts). */
   keyRefused: (key: VerifiedKey, reason: KeyRefusal) => AppError;
   demo: { enabled: boolean };
@@ -56,8 +59,14 @@ export class UsageService {
   /** Admits a keyed call or throws 401 (key no longer valid), 403 (owner suspended) or 429 (over quota). */
   async admitKey(em: EntityManager, key: VerifiedKey, units = 1): Promise<Admission> {
     const result = await this.deps.admissions.key(em, key, units);
-    if ('refused' in result) throw this.deps.keyRefused(key, result.refused);
-    if (!result.admitted) throw quotaExceeded(result.admission);
+    if ('refused' in result) {
+      this.deps.refusals.count(key.userId, result.refused === 'suspended' ? 'suspended' : 'key_invalid');
+      throw this.deps.keyRefused(key, result.refused);
+    }
+    if (!result.admitted) {
+      this.deps.refusals.count(key.userId, 'over_quota', result.admission.at);
+      throw quotaExceeded(result.admission);
+    }
     return result.admission;
   }
 

@@ -16,6 +16,7 @@ import { Migration20261202200002_kb_quota_periods } from './Migration20261202200
 import { Migration20261202300000_billing } from './Migration20261202300000_billing.ts';
 import { Migration20261202500000_quota_alerts } from './Migration20261202500000_quota_alerts.ts';
 import { Migration20261202400000_webhooks } from './Migration20261202400000_webhooks.ts';
+import { Migration20261202600000_refusal_counters } from './Migration20261202600000_refusal_counters.ts';
 
 /**
  * Every migration in order. Listed explicitly rather than globbed so the same
@@ -39,4 +40,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202300000_billing', class: Migration20261202300000_billing },
   { name: 'Migration20261202400000_webhooks', class: Migration20261202400000_webhooks },
   { name: 'Migration20261202500000_quota_alerts', class: Migration20261202500000_quota_alerts },
+  { name: 'Migration20261202600000_refusal_counters', class: Migration20261202600000_refusal_counters },
 ];

@@ -9,6 +9,8 @@ export interface AnalyticsRows {
   bySource: { key: string; requests: number; units: number }[];
   byStatus: { key: string; requests: number; units: number }[];
   latency: { avg: number | null; p95: number | null };
+  /** Refused calls per day of the window (refusal_counters), every day present. */
+  refused: { date: string; overQuota: number; suspended: number; keyInvalid: number }[];
 }
 
 /**
@@ -27,7 +29,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
     const scope = `e.created_at >= $2 and e.period >= ${earliestPeriodKeySql('$2::timestamptz')}
                    and ($1::uuid is null or e.user_id = $1)`;
     const params = [userId, startOfUtcDay(days)];
-    const [daily, byEndpoint, bySource, byStatus, latency] = await Promise.all([
+    const [daily, byEndpoint, bySource, byStatus, latency, refused] = await Promise.all([
       pool.query(
         `select to_char(d.day, 'YYYY-MM-DD') as date,
                 coalesce(a.requests, 0)::int as requests, coalesce(a.units, 0)::int as units, coalesce(a.errors, 0)::int as errors
@@ -61,6 +63,18 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
            from usage_events e where ${scope}`,
         params,
       ),
+      // Days × reasons rows per user at most, so a flood of refusals costs this read nothing.
+      pool.query(
+        `select to_char(d.day, 'YYYY-MM-DD') as date,
+                coalesce(sum(r.count) filter (where r.reason = 'over_quota'), 0)::int as "overQuota",
+                coalesce(sum(r.count) filter (where r.reason = 'suspended'), 0)::int as suspended,
+                coalesce(sum(r.count) filter (where r.reason = 'key_invalid'), 0)::int as "keyInvalid"
+           from generate_series($2::timestamptz at time zone 'utc', (now() at time zone 'utc')::date, interval '1 day') as d(day)
+           left join refusal_counters r on r.day = d.day::date and ($1::uuid is null or r.user_id = $1)
+          group by d.day
+          order by d.day`,
+        params,
+      ),
     ]);
     return {
       daily: daily.rows,
@@ -68,6 +82,7 @@ export class ReportingRepository extends EntityRepository<UsageEvent> {
       bySource: bySource.rows,
       byStatus: byStatus.rows,
       latency: latency.rows[0] ?? { avg: null, p95: null },
+      refused: refused.rows,
     };
   }
 

@@ -1,15 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Overview } from '../../../shared/admin.ts';
-import type { QuotaState, UsageAnalytics } from '../../../shared/usage.ts';
+import type { Breakdown, QuotaState, RefusedUsage, UsageAnalytics } from '../../../shared/usage.ts';
 import { audit, type Actor } from '../../audit/service.ts';
 import { AppError } from '../../errors.ts';
 import type { LedgerWriter } from '../admission/ledger.ts';
+import type { RefusalWriter } from '../refusals/writer.ts';
 import type { UsageService } from '../service.ts';
 import { reportingRepository } from './repository.ts';
 
 export interface ReportingServiceDeps {
   /** Flushed before every read, so a caller sees the calls this instance has just admitted. */
   ledger: Pick<LedgerWriter, 'flush'>;
+  /** Flushed likewise, so the refusals this instance has just answered are counted. */
+  refusals: Pick<RefusalWriter, 'flush'>;
   /** A reset answers with the user's standing, as the headers would tell it. */
   usage: Pick<UsageService, 'current'>;
 }
@@ -27,9 +30,10 @@ export class ReportingService {
 
   /** Daily series, breakdowns and latency from the ledger; `userId` null means everyone. */
   async analytics(em: EntityManager, userId: string | null, days: number): Promise<UsageAnalytics> {
-    // Read-your-writes: calls this instance admitted are in the ledger before we read it.
-    await this.deps.ledger.flush();
+    // Read-your-writes: calls this instance admitted (or refused) are in the database before we read it.
+    await this.flushed();
     const rows = await reportingRepository(em).analytics(userId, days);
+    const refused = refusedUsage(rows.refused);
     const totals = rows.daily.reduce(
       (t, d) => ({ requests: t.requests + d.requests, units: t.units + d.units, errors: t.errors + d.errors }),
       { requests: 0, units: 0, errors: 0 },
@@ -39,18 +43,20 @@ export class ReportingService {
       daily: rows.daily,
       byEndpoint: rows.byEndpoint,
       bySource: rows.bySource,
-      byStatus: rows.byStatus,
+      byStatus: withRefusals(rows.byStatus, refused),
       avgResponseMs: rows.latency.avg,
       p95ResponseMs: rows.latency.p95,
       totals,
+      refused,
     };
   }
 
   /** The admin dashboard: traffic, errors, latency, top users, users near their quota and revenue by tier. */
   async overview(em: EntityManager, days: number): Promise<Overview> {
-    await this.deps.ledger.flush();
+    await this.flushed();
     // The ledger was flushed once above; both reads see it.
     const [rows, everyone] = await Promise.all([reportingRepository(em).overview(days), reportingRepository(em.fork()).analytics(null, days)]);
+    const refused = refusedUsage(everyone.refused);
     const h = rows.headline;
     const bySource = new Map<string, Record<string, number>>();
     for (const r of rows.dailyBySource) bySource.set(r.date, { ...bySource.get(r.date), [r.source]: r.requests });
@@ -89,8 +95,13 @@ export class ReportingService {
       monthlyRevenueCents: revenue.reduce((sum, r) => sum + (r.monthlyRevenueCents ?? 0), 0),
       byEndpoint: everyone.byEndpoint,
       bySource: everyone.bySource,
-      byStatus: everyone.byStatus,
+      byStatus: withRefusals(everyone.byStatus, refused),
+      refused,
     };
+  }
+
+  private async flushed(): Promise<void> {
+    await Promise.all([this.deps.ledger.flush(), this.deps.refusals.flush()]);
   }
 
   /**
@@ -110,4 +121,28 @@ export class ReportingService {
     });
     return this.deps.usage.current(em, userId);
   }
+}
+
+/** The window's refusals per day, with their sums by reason. */
+function refusedUsage(daily: RefusedUsage['daily']): RefusedUsage {
+  const sum = (pick: (d: RefusedUsage['daily'][number]) => number) => daily.reduce((n, d) => n + pick(d), 0);
+  const overQuota = sum((d) => d.overQuota);
+  const suspended = sum((d) => d.suspended);
+  const keyInvalid = sum((d) => d.keyInvalid);
+  return { total: overQuota + suspended + keyInvalid, overQuota, suspended, keyInvalid, daily };
+}
+
+/**
+ * The ledger's calls by status with the refused ones added as the status they
+ * were answered with, so the breakdown shows every call; refused calls used no units.
+ */
+function withRefusals(byStatus: Breakdown[], refused: RefusedUsage): Breakdown[] {
+  const merged = new Map(byStatus.map((b) => [b.key, { ...b }]));
+  for (const [status, count] of [['429', refused.overQuota], ['403', refused.suspended], ['401', refused.keyInvalid]] as const) {
+    if (count === 0) continue;
+    const entry = merged.get(status);
+    if (entry) entry.requests += count;
+    else merged.set(status, { key: status, requests: count, units: 0 });
+  }
+  return [...merged.values()].sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
 }
