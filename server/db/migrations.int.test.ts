@@ -20,6 +20,8 @@ const DOMAIN_TABLES = [
   'kb_entries',
   'key_usage',
   'management_keys',
+  'quota_alerts',
+  'refusal_counters',
   'settings',
   'subscriptions',
   'tiers',
