@@ -10,11 +10,15 @@ import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
 import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../../ui/lib/format.ts';
 import { SubscriptionRevenueCard } from '../features/subscription-revenue.tsx';
+import { refusedHint } from '../../ui/usage-report.tsx';
 import { trpc } from '../lib/trpc.ts';
 
 export const Route = createLazyRoute('/_app/')({ component: DashboardPage });
 
 const DAYS = 30;
+
+/** By status, refused calls (never admitted, so not in the ledger's counts) stacked on top. */
+const STATUS_AND_REFUSED_SERIES = [...STATUS_SERIES, { key: 'refused', label: 'Refused (429/403/401)', color: '#a855f7' }];
 
 function DashboardPage() {
   const { chart } = Route.useSearch();
@@ -22,7 +26,10 @@ function DashboardPage() {
   const overview = useQuery({ ...trpc.admin.analytics.overview.queryOptions({ days: DAYS }), refetchInterval: 30_000 });
   const o = overview.data;
 
-  const chartData = useMemo(() => (o ? o.daily.map((d) => ({ date: d.date, ok: d.ok, clientErrors: d.clientErrors, serverErrors: d.serverErrors, ...d.bySource })) : []), [o]);
+  const chartData = useMemo(() => {
+    const refused = new Map(o?.refused.daily.map((d) => [d.date, d.overQuota + d.suspended + d.keyInvalid]));
+    return o ? o.daily.map((d) => ({ date: d.date, ok: d.ok, clientErrors: d.clientErrors, serverErrors: d.serverErrors, refused: refused.get(d.date) ?? 0, ...d.bySource })) : [];
+  }, [o]);
   const sources = useMemo(() => sourceSeries(o ? o.daily.flatMap((d) => Object.keys(d.bySource)) : []), [o]);
   const totalBySource = useMemo(() => {
     const totals = new Map<string, number>();
@@ -39,7 +46,7 @@ function DashboardPage() {
         </Card>
       ) : (
         <div className="space-y-6">
-          <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
+          <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
             {o ? (
               <>
                 <StatCard label="Requests today" value={formatNumber(o.requestsToday)} />
@@ -47,9 +54,10 @@ function DashboardPage() {
                 <StatCard label="Active keys" value={formatNumber(o.activeKeys)} hint={`${formatNumber(o.users)} users`} />
                 <StatCard label="Error rate" value={formatPercent(o.errorRate)} hint={`${formatNumber(o.errors)} of ${formatNumber(o.requests)} in ${DAYS} days`} tone={o.errorRate > 0.05 ? 'bad' : o.errorRate > 0.01 ? 'warn' : 'default'} />
                 <StatCard label="p95 latency" value={formatMs(o.p95Ms)} hint={`p50 ${formatMs(o.p50Ms)}`} />
+                <StatCard label={`Refused (${DAYS} d)`} value={formatNumber(o.refused.total)} hint={refusedHint(o.refused)} tone={o.refused.total > 0 ? 'warn' : 'default'} />
               </>
             ) : (
-              Array.from({ length: 5 }, (_, i) => (
+              Array.from({ length: 6 }, (_, i) => (
                 <Card as="div" key={i} className="space-y-2 px-4 py-3.5">
                   <Skeleton className="h-3 w-20" />
                   <Skeleton className="h-7 w-16" />
@@ -78,10 +86,14 @@ function DashboardPage() {
             <div className="px-2 py-4 sm:px-4">
               {!o ? (
                 <Skeleton className="h-[260px] w-full" />
-              ) : o.requests === 0 ? (
+              ) : o.requests === 0 && o.refused.total === 0 ? (
                 <EmptyState title="No requests in the last 30 days">Calls to the API show up here within a second. Try one from the <Link to="/playground" className="font-medium text-brand-600 underline">playground</Link>.</EmptyState>
               ) : chart === 'status' ? (
-                <StackedDailyChart data={chartData} series={STATUS_SERIES} summary={`Requests per day for ${DAYS} days by status: ${formatNumber(o.requests)} in total, ${formatNumber(o.errors)} errors.`} />
+                <StackedDailyChart
+                  data={chartData}
+                  series={STATUS_AND_REFUSED_SERIES}
+                  summary={`Requests per day for ${DAYS} days by status: ${formatNumber(o.requests)} in total, ${formatNumber(o.errors)} errors, and ${formatNumber(o.refused.total)} refused (${formatNumber(o.refused.overQuota)} usage exceeded).`}
+                />
               ) : (
                 <StackedDailyChart data={chartData} series={sources} summary={`Requests per day for ${DAYS} days by source: ${totalBySource.map((s) => `${s.key} ${s.requests}`).join(', ')}.`} />
               )}
