@@ -138,7 +138,7 @@ test('a customer signs up, verifies, makes and rotates a key, resets the passwor
   // 5. The call shows on the overview: the quota, the chart's totals and the breakdowns.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
   await expect(page.getByRole('meter', { name: 'Quota used this month' })).toHaveAttribute('aria-valuetext', '1 of 1,000 used');
-  await expect(page.getByRole('img', { name: '1 requests in 30 days, 0 errors.' })).toBeVisible();
+  await expect(page.getByRole('img', { name: '1 requests in 30 days, 0 errors, 0 refused (0 usage exceeded).' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Requests by endpoint' })).toContainText('/v1/data');
   await expect(page.getByRole('list', { name: 'Requests by status' })).toContainText('200');
   await expect(page.getByRole('region', { name: 'Getting started' }).getByLabel('curl command')).toContainText('/api/v1/data');
@@ -174,6 +174,11 @@ test('a customer signs up, verifies, makes and rotates a key, resets the passwor
   await rotated.getByRole('button', { name: 'I have copied it' }).click();
   expect((await callApi(key)).status).toBe(401);
   expect((await callApi(newKey)).status).toBe(200);
+  // The old key is still this customer's: its 401 is counted as a refused call, apart from the requests.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('img', { name: '3 requests in 30 days, 0 errors, 1 refused (0 usage exceeded).' })).toBeVisible();
+  await expect(page.getByText('1 key invalid')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Requests by status' })).toContainText('401');
 
   // The plan and the account screens.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Plan' }).click();
