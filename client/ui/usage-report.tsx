@@ -37,9 +37,9 @@ export function UsageReport({ usage, days, empty }: { usage: UsageAnalytics | un
   return (
     <>
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
-        <StatCard label={`Requests (${days} d)`} value={usage ? formatNumber(usage.totals.requests) : '…'} hint="Admitted, counted in the quota" />
+        <StatCard label={`Requests (${days} d)`} value={usage ? formatNumber(usage.totals.requests) : '…'} hint="Admitted, in the quota" />
         <StatCard label="Errors" value={usage ? formatNumber(usage.totals.errors) : '…'} tone={usage && usage.totals.errors > 0 ? 'warn' : 'default'} />
-        <StatCard label="Usage exceeded" value={usage ? formatNumber(usage.refused.overQuota) : '…'} hint="Refused with 429: over quota" tone={usage && usage.refused.overQuota > 0 ? 'bad' : 'default'} />
+        <StatCard label="Usage exceeded" value={usage ? formatNumber(usage.refused.overQuota) : '…'} hint="429: over quota" tone={usage && usage.refused.overQuota > 0 ? 'bad' : 'default'} />
         <StatCard label="Refused" value={usage ? formatNumber(usage.refused.total) : '…'} hint={usage ? refusedHint(usage.refused) : undefined} tone={usage && usage.refused.total > 0 ? 'warn' : 'default'} />
         <StatCard label="Average latency" value={usage ? formatMs(usage.avgResponseMs) : '…'} />
         <StatCard label="p95 latency" value={usage ? formatMs(usage.p95ResponseMs) : '…'} />
