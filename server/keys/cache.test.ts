@@ -25,6 +25,20 @@ describe('KeyCache', () => {
     expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 1 });
   });
 
+  it("remembers whose genuine key a rejection was, and no owner for a made-up one", () => {
+    const cache = new KeyCache({ max: 10, ttlMs: 60_000, negativeTtlMs: 60_000 });
+    cache.remember('revoked', key());
+    cache.reject('revoked', 'u1');
+    cache.reject('made-up');
+    expect(cache.get('revoked')).toBe('rejected');
+    expect(cache.rejectedOwner('revoked')).toBe('u1');
+    expect(cache.rejectedOwner('made-up')).toBeUndefined();
+    expect(cache.rejectedOwner('unknown')).toBeUndefined();
+    // Verified again (say, after an undo), it is nobody's rejection any more.
+    cache.remember('revoked', key());
+    expect(cache.rejectedOwner('revoked')).toBeUndefined();
+  });
+
   it('evicts by key, by user and by tier', () => {
     const cache = new KeyCache({ max: 10, ttlMs: 60_000, negativeTtlMs: 60_000 });
     cache.remember('a', key({ keyId: 'k1', userId: 'u1', tierId: 't1' }));

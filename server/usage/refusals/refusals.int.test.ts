@@ -55,13 +55,14 @@ async function analyticsOf(key: string): Promise<UsageAnalytics> {
 describe('refused calls in analytics', () => {
   let u: UserWithKey;
   let spare: UserWithKey['key'];
-  const expected = { overQuota: 295, suspended: 4, keyInvalid: 6 };
+  const expected = { overQuota: 295, suspended: 4, keyInvalid: 8 };
 
   beforeAll(async () => {
     // A tier of five calls a month, then a flood: everything past the five is a 429.
     await server.services.tiers.create(server.orm.em.fork(), { name: 'Tiny', monthlyQuota: 5, priceCents: 0, description: '' }, TEST_ACTOR);
     u = await createUserWithKey(server.services, { tier: 'Tiny' });
     spare = (await server.services.keys.create(server.orm.em.fork(), { userId: u.userId, name: 'spare', actor: TEST_ACTOR })).key;
+    const old = (await server.services.keys.create(server.orm.em.fork(), { userId: u.userId, name: 'old', actor: TEST_ACTOR })).key;
     const flood = await calls(300, u.key);
     expect(tally(flood)).toEqual({ 200: 5, 429: 295 });
 
@@ -71,12 +72,16 @@ describe('refused calls in analytics', () => {
     expected.overQuota++;
     await server.orm.em.fork().execute(`update api_keys set revoked_at = now() where user_id = ? and name = 'spare'`, [u.userId]);
     expect(tally(await calls(6, spare, 1))).toEqual({ 401: 6 });
+    // A key that expired before its first call: key auth finds it dead (1), then the cache's refusal (2).
+    await server.orm.em.fork().execute(`update api_keys set expires_at = now() - interval '1 second' where user_id = ? and name = 'old'`, [u.userId]);
+    expect(tally(await calls(2, old, 1))).toEqual({ 401: 2 });
 
     // Made-up keys, and the user's own lookup id with a wrong secret, are nobody's refusals.
     expect(tally(await calls(5, forged(lookupOf(u.key)), 1))).toEqual({ 401: 5 });
     expect(tally(await calls(3, forged(lookupOf(u.key).replace(/./, (c) => (c === 'A' ? 'B' : 'A'))), 1))).toEqual({ 401: 3 });
 
-    await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'suspended', TEST_ACTOR);
+    // Suspended behind the key cache's back: admission refuses the cached key, then key auth does.
+    await server.orm.em.fork().execute(`update users set status = 'suspended' where id = ?`, [u.userId]);
     expect(tally(await calls(4, u.key, 2))).toEqual({ 403: 4 });
     await server.services.users.setStatus(server.orm.em.fork(), u.userId, 'active', TEST_ACTOR);
   });
