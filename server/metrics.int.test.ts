@@ -46,6 +46,8 @@ describe('/metrics', () => {
     expect(sample(text, 'harmonic_source_duration_seconds_count', { source: 'kb' })).toBe(3);
     expect(text).toMatch(/^harmonic_ledger_lag_seconds \d/m);
     expect(text).toMatch(/^harmonic_ledger_pending_events \d/m);
+    expect(text).toMatch(/^harmonic_refusal_pending_counts \d/m);
+    expect(text).toMatch(/^harmonic_refused_calls_written \d/m);
     expect(sample(text, 'harmonic_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
     expect(text).toMatch(/^harmonic_process_cpu_seconds_total /m);
   });

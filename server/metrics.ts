@@ -125,6 +125,8 @@ export class Metrics {
 
   constructor(opts: {
     ledger: () => { pending: number; lagMs: number; written: number };
+    /** The refused-call counts' buffer (server/usage/refusals/writer.ts). */
+    refusals?: () => { pending: number; written: number };
     pool: () => Pool | undefined;
     keyCacheSize: () => number;
     /** Jobs waiting and running per queue (server/jobs/); empty when jobs are not started. */
@@ -157,6 +159,25 @@ export class Metrics {
         this.set(opts.ledger().written);
       },
     });
+    const { refusals } = opts;
+    if (refusals) {
+      new Gauge({
+        name: 'harmonic_refusal_pending_counts',
+        help: 'Refused-call sums (one per user, day and reason) not yet added to refusal_counters',
+        registers: [this.registry],
+        collect() {
+          this.set(refusals().pending);
+        },
+      });
+      new Gauge({
+        name: 'harmonic_refused_calls_written',
+        help: 'Refused keyed calls this instance has added to refusal_counters since it started',
+        registers: [this.registry],
+        collect() {
+          this.set(refusals().written);
+        },
+      });
+    }
     new Gauge({
       name: 'harmonic_db_pool_connections',
       help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',

@@ -94,7 +94,7 @@ export function createServices(deps: {
   const refusals = new RefusalWriter({ orm, logger, ...config.ledger });
   let pool: Pool | undefined;
   void (orm.em.getConnection().getNativeClient() as Promise<Pool>).then((p) => (pool = p)).catch(() => undefined);
-  const metrics: Metrics = new Metrics({ ledger: () => ledger, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths(), webhookBacklog: () => webhooks.backlog() });
+  const metrics: Metrics = new Metrics({ ledger: () => ledger, refusals: () => refusals, pool: () => pool, keyCacheSize: () => keyCache.size, jobQueues: () => jobs.depths(), webhookBacklog: () => webhooks.backlog() });
   const jobs: Jobs = new Jobs({
     connectionString: orm.config.get('clientUrl') ?? '',
     logger,
