@@ -63,6 +63,9 @@ describe('two server processes on one PostgreSQL', () => {
     const [ledger] = await orm.em.fork().execute<{ n: number }[]>(`select count(*)::int as n from usage_events where user_id = ?`, [u.userId]);
     expect(ledger?.n).toBe(102);
     expect(await counterLedgerMismatches(services, [u.userId])).toEqual([]);
+    // Both processes' refusals land in one counter row, added together, none lost on SIGTERM.
+    const refused = await orm.em.fork().execute<{ reason: string; count: string }[]>(`select reason, count from refusal_counters where user_id = ?`, [u.userId]);
+    expect(refused.map((r) => ({ reason: r.reason, count: Number(r.count) }))).toEqual([{ reason: 'over_quota', count: 100 }]);
   }, 120_000);
 
   it('a key revoked through one process is refused by the other on its very next request', async () => {
