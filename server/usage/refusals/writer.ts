@@ -18,7 +18,7 @@ export interface RefusalWriterOptions {
  * Refused keyed calls are counted off the request's path: the request only
  * adds one to an in-memory sum per (user, UTC day, reason), and the sums are
  * added to refusal_counters in one upsert per flush, like the ledger's rows
- * (./../admission/ledger.ts). A flood of refusals from one user is one
+ * (../admission/ledger.ts). A flood of refusals from one user is one
  * pending sum, so it costs the database one row update per flush whatever
  * its size. A failed flush keeps its sums (merged with newer ones) and is
  * retried with backoff; stop() writes what is left.
