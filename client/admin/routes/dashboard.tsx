@@ -9,6 +9,7 @@ import { Segmented } from '../../ui/components/segmented.tsx';
 import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
 import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../../ui/lib/format.ts';
+import { AlertFeedCard } from '../features/alert-feed.tsx';
 import { SubscriptionRevenueCard } from '../features/subscription-revenue.tsx';
 import { trpc } from '../lib/trpc.ts';
 
@@ -88,7 +89,7 @@ function DashboardPage() {
             </div>
           </Card>
 
-          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2 xl:grid-cols-3">
             <Card aria-labelledby="top-users">
               <CardHeader id="top-users" title="Top users" description={`Most requests in the last ${DAYS} days`} />
               {!o ? (
@@ -152,6 +153,8 @@ function DashboardPage() {
                 </ul>
               )}
             </Card>
+
+            <AlertFeedCard limit={10} />
           </div>
 
           <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
