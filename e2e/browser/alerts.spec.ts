@@ -61,7 +61,7 @@ test('a customer crossing 80% of the quota sees the banner and the notification,
     expect(testEvent?.verified).toBe(true);
     await expect(card.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /webhook\.test/ })).toContainText('Delivered');
 
-    // 2. The Alerts screen: the tier's defaults are in force; a threshold of one's own replaces them, and goes.
+    // 2. The Alerts screen: the tier's defaults are in force; thresholds of one's own replace them until they choose the defaults again.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Alerts' })).toBeVisible();
     await settled(page);
@@ -73,8 +73,10 @@ test('a customer crossing 80% of the quota sees the banner and the notification,
     await expect(page.getByText('must be at least 1')).toBeVisible();
     await page.getByLabel('Percent', { exact: true }).fill('50');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await expect(inForce.getByRole('listitem')).toHaveText([/^50%/]);
+    await expect(inForce.getByRole('listitem')).toHaveText([/^50%/, /^80%/, /^100%/]);
     await expect(page.getByText('Replaced by your own')).toBeVisible();
+    await inForce.getByRole('button', { name: 'Remove the alert at 80%' }).click();
+    await expect(inForce.getByRole('listitem')).toHaveText([/^50%/, /^100%/]);
     await page.getByRole('button', { name: 'Use tier defaults' }).click();
     await expect(inForce.getByRole('listitem')).toHaveText([/^80%/, /^100%/]);
     await expectAccessible(page, 'the alerts screen');
