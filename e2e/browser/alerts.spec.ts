@@ -81,7 +81,9 @@ test('a customer crossing 80% of the quota sees the banner and the notification,
     await expect(inForce.getByRole('listitem')).toHaveText([/^80%/, /^100%/]);
     await expectAccessible(page, 'the alerts screen');
 
-    // 3. Eight real calls: 80% of the quota.
+    // 3. Eight real calls: 80% of the quota, while the customer is on the Overview (the Alerts screen would mark them seen at once).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
     const since = await emailCount();
     for (let i = 0; i < 8; i++) expect((await callApi(key)).status).toBe(200);
 
@@ -95,7 +97,8 @@ test('a customer crossing 80% of the quota sees the banner and the notification,
     await expect(banner.getByRole('link', { name: 'See plans and upgrade' })).toHaveAttribute('href', '/app/plan');
 
     // The bell counts it; opening the notifications lists it and marks it seen.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
     await expect(banner).toBeVisible();
     await page.getByRole('link', { name: 'Notifications, 1 unread' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Alerts' })).toBeVisible();
