@@ -160,10 +160,10 @@ function ThresholdsEditor({ settings }: { settings: AlertSettingsView }) {
       {canWrite && (
         <>
           <form onSubmit={(e) => void add(e)} noValidate className="flex flex-wrap items-end gap-2" aria-label="Add a threshold">
-            <Field label="Kind" className="w-40">
+            <Field label="Kind" className="w-36">
               {(p) => (
                 <Select {...p} value={kind} onChange={(e) => setKind(e.target.value as Threshold['kind'])}>
-                  <option value="percent">% of the quota</option>
+                  <option value="percent">Percent</option>
                   <option value="count">Requests</option>
                 </Select>
               )}
