@@ -41,7 +41,7 @@ function Shell() {
       <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
           <Brand to="/app" />
-          <nav aria-label="Main" className="hidden flex-1 items-center gap-1 md:flex">
+          <nav aria-label="Main" className="hidden min-w-0 flex-1 items-center gap-1 overflow-x-auto md:flex">
             <NavLinks />
           </nav>
           <div className="flex-1 md:hidden" />
