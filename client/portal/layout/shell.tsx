@@ -74,14 +74,14 @@ function NavLinks() {
   ));
 }
 
-/** Who is signed in, and signing out (the rest of the account is a screen of its own). */
+/** The notifications bell, who is signed in (on wide screens: the nav needs the room below that), and signing out. */
 function AccountControls({ customer }: { customer: CustomerView }) {
   const navigate = useNavigate();
   const signOut = useMutation(trpc.auth.signOut.mutationOptions());
   return (
     <div className="flex min-w-0 items-center gap-2">
       <NotificationsBell />
-      <Link to="/app/account" className="hidden max-w-48 truncate text-sm font-medium text-zinc-700 hover:text-zinc-900 hover:underline lg:block" title={customer.email}>
+      <Link to="/app/account" className="hidden max-w-48 truncate text-sm font-medium text-zinc-700 hover:text-zinc-900 hover:underline 2xl:block" title={customer.email}>
         {customer.name || customer.email}
       </Link>
       <Button
