@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { AlertSettingsService } from './alerts/settings.ts';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
 import { BillingService } from './billing/service.ts';
@@ -77,6 +78,8 @@ export interface Services {
   billing: BillingService;
   /** Outgoing webhooks: endpoints, events, signed durable deliveries (server/webhooks/). */
   webhooks: WebhookService;
+  /** Usage alerts' thresholds, the portal's notices and the operator's feed (server/alerts/settings.ts). */
+  alertSettings: AlertSettingsService;
 }
 
 export function createServices(deps: {
@@ -157,6 +160,7 @@ export function createServices(deps: {
     mail,
     billing,
     webhooks,
+    alertSettings: new AlertSettingsService(),
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,

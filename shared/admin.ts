@@ -175,6 +175,8 @@ export const tierViewSchema = z.object({
   users: z.int(),
   /** The Lemon Squeezy variant this tier is sold as (billing); null: not for sale (a free tier, or not mapped yet). */
   lemonsqueezyVariantId: text().nullable(),
+  /** Default alert thresholds in percent of the quota, ascending (shared/alerts.ts); [] turns them off for users who set none. */
+  alertPercents: z.array(z.int()),
   createdAt: z.iso.datetime(),
 });
 export type TierView = z.infer<typeof tierViewSchema>;

@@ -120,11 +120,12 @@ const keysRoute = createRoute({ getParentRoute: () => appRoute, path: 'keys' }).
 const playgroundRoute = createRoute({ getParentRoute: () => appRoute, path: 'playground' }).lazy(() => import('./routes/playground.tsx').then((m) => m.Route));
 const planRoute = createRoute({ getParentRoute: () => appRoute, path: 'plan', validateSearch: validatePlanSearch }).lazy(() => import('./routes/plan.tsx').then((m) => m.Route));
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks' }).lazy(() => import('./routes/webhooks.tsx').then((m) => m.Route));
+const alertsRoute = createRoute({ getParentRoute: () => appRoute, path: 'alerts' }).lazy(() => import('./routes/alerts.tsx').then((m) => m.Route));
 const accountRoute = createRoute({ getParentRoute: () => appRoute, path: 'account' }).lazy(() => import('./routes/account.tsx').then((m) => m.Route));
 
 const routeTree = rootRoute.addChildren([
   publicRoute.addChildren([frontRoute, signUpRoute, signInRoute, forgotPasswordRoute, resetPasswordRoute, verifyEmailRoute, confirmEmailRoute]),
-  appRoute.addChildren([overviewRoute, keysRoute, playgroundRoute, planRoute, webhooksRoute, accountRoute]),
+  appRoute.addChildren([overviewRoute, keysRoute, playgroundRoute, planRoute, webhooksRoute, alertsRoute, accountRoute]),
 ]);
 
 export const router = createRouter({

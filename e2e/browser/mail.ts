@@ -18,7 +18,8 @@ export interface SeenEmail {
   link: string;
 }
 
-const linkTo = (m: ReceivedMessage, path: string) => [...m.text.matchAll(/https?:\/\/[^\s<>"]+/g)].map((x) => x[0]).find((u) => new URL(u).pathname === path);
+/** The first link in the email to one of `paths`. */
+const linkTo = (m: ReceivedMessage, paths: readonly string[]) => [...m.text.matchAll(/https?:\/\/[^\s<>"]+/g)].map((x) => x[0]).find((u) => paths.includes(new URL(u).pathname));
 
 /** The SMTP server and the endpoint; `close` stops both. */
 export async function startMailSink(): Promise<{ smtpUrl: string; url: string; close: () => Promise<void> }> {
@@ -26,7 +27,7 @@ export async function startMailSink(): Promise<{ smtpUrl: string; url: string; c
   const server = http.createServer((req, res) => {
     const q = new URL(req.url ?? '/', 'http://sink').searchParams;
     const to = (q.get('to') ?? '').toLowerCase();
-    const path = q.get('path') ?? '';
+    const path = q.getAll('path');
     const since = Number(q.get('since') ?? 0);
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.url?.startsWith('/count')) return send(200, { count: smtp.messages.length });
@@ -62,9 +63,11 @@ export async function emailCount(): Promise<number> {
   return ((await res.json()) as { count: number }).count;
 }
 
-/** The first email to `to` (from `since` on) with a link to `path`, waiting for it to arrive. */
-export async function nextEmail(to: string, path: string, since = 0): Promise<SeenEmail> {
-  const res = await fetch(`${sinkUrl()}/next?${new URLSearchParams({ to, path, since: String(since) })}`);
+/** The first email to `to` (from `since` on) with a link to `path` (or to any of several), waiting for it to arrive. */
+export async function nextEmail(to: string, path: string | readonly string[], since = 0): Promise<SeenEmail> {
+  const query = new URLSearchParams({ to, since: String(since) });
+  for (const p of typeof path === 'string' ? [path] : path) query.append('path', p);
+  const res = await fetch(`${sinkUrl()}/next?${query}`);
   const body = (await res.json()) as SeenEmail | { error: string };
   if ('error' in body) throw new Error(`no email to ${to} linking to ${path}: ${body.error}`);
   return body;

@@ -270,6 +270,7 @@ test('the portal at phone width, and a suspended customer told why', async ({ pa
     ['API keys', 'API keys'],
     ['Playground', 'Playground'],
     ['Plan', 'Plan'],
+    ['Alerts', 'Alerts'],
     ['Account', 'Account'],
   ] as const) {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
 import { TierRepository } from './repository.ts';
+import { DEFAULT_ALERT_PERCENTS } from '../../shared/alerts.ts';
 
 const TierSchema = defineEntity({
   name: 'Tier',
@@ -20,8 +21,11 @@ const TierSchema = defineEntity({
     public: p.boolean().default(false),
     /** The Lemon Squeezy variant this tier is sold as; null: not for sale through billing. Unique. */
     lemonsqueezyVariantId: p.string().length(20).nullable(),
-    /** Default alert thresholds, in percent of the quota, for users who set none of their own. */
-    alertPercents: p.json<number[]>().default('[80, 100]'),
+    /**
+     * Default alert thresholds, in percent of the quota, for users who set none of their own.
+     * onCreate as well as the column default: without it the ORM would put the default's SQL text (a string) in a new tier's property.
+     */
+    alertPercents: p.json<number[]>().default('[80, 100]').onCreate(() => [...DEFAULT_ALERT_PERCENTS]),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

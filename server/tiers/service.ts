@@ -19,6 +19,7 @@ function tierView(t: Tier, users: number): TierView {
     public: t.public,
     users,
     lemonsqueezyVariantId: t.lemonsqueezyVariantId ?? null,
+    alertPercents: [...t.alertPercents],
     createdAt: t.createdAt.toISOString(),
   };
 }
@@ -157,6 +158,21 @@ export class TierService {
       if (err instanceof UniqueConstraintViolationException && variantId) throw variantTaken(variantId, 'another tier');
       throw err;
     }
+  }
+
+  /** The tier's default alert thresholds, for its users who set none of their own ([] turns them off); audited. */
+  async setAlertPercents(em: EntityManager, tierId: string, percents: number[], actor: Actor): Promise<TierView> {
+    return em.transactional(async (tx) => {
+      const tier = await tx.findOne(Tier, { id: tierId });
+      if (!tier) throw new AppError('NOT_FOUND', `No tier with id ${tierId}`);
+      const from = [...tier.alertPercents];
+      if (from.join() !== percents.join()) {
+        tier.alertPercents = percents;
+        audit(tx, actor, { action: 'tier.alert_percents_set', target: { type: 'tier', id: tier.id }, details: { name: tier.name, alertPercents: { from, to: percents } } });
+        await tx.flush();
+      }
+      return tierView(tier, await tx.getRepository(User).countLiveOnTier(tier.id));
+    });
   }
 
   /** The tier sold as this variant, if any. */

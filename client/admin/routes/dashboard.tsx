@@ -9,6 +9,7 @@ import { Segmented } from '../../ui/components/segmented.tsx';
 import { TBody, THead, Table, Td, Th } from '../../ui/components/table.tsx';
 import { errorMessage } from '../../ui/lib/errors.ts';
 import { formatMoney, formatMs, formatNumber, formatPercent, formatPrice } from '../../ui/lib/format.ts';
+import { AlertFeedCard } from '../features/alert-feed.tsx';
 import { SubscriptionRevenueCard } from '../features/subscription-revenue.tsx';
 import { refusedHint } from '../../ui/usage-report.tsx';
 import { trpc } from '../lib/trpc.ts';
@@ -101,6 +102,39 @@ function DashboardPage() {
           </Card>
 
           <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+            <Card aria-labelledby="near-quota">
+              <CardHeader id="near-quota" title="Near or over quota" description="Users at 80 % or more of this month's quota" />
+              {!o ? (
+                <LoadingBlock rows={4} />
+              ) : o.nearQuota.length === 0 ? (
+                <EmptyState title="Everyone is comfortably within quota" />
+              ) : (
+                <ul className="divide-y divide-zinc-100">
+                  {o.nearQuota.map((u) => (
+                    <li key={u.userId} className="px-4 py-3">
+                      <div className="mb-1.5 flex items-center justify-between gap-3">
+                        <Link to="/users/$userId" params={{ userId: u.userId }} className="truncate font-medium text-zinc-900 hover:text-brand-700 hover:underline">
+                          {u.email}
+                        </Link>
+                        <span className="shrink-0 text-xs tabular-nums text-zinc-600">
+                          {formatNumber(u.used)} / {formatNumber(u.quota)} · {u.tier}
+                          {u.used >= u.quota && (
+                            <Badge tone="red" className="ml-2">
+                              Over
+                            </Badge>
+                          )}
+                        </span>
+                      </div>
+                      <QuotaBar used={u.used} limit={u.quota} compact />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Card>
+            <AlertFeedCard limit={10} />
+          </div>
+
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card aria-labelledby="top-users">
               <CardHeader id="top-users" title="Top users" description={`Most requests in the last ${DAYS} days`} />
               {!o ? (
@@ -134,71 +168,39 @@ function DashboardPage() {
                 </Table>
               )}
             </Card>
-
-            <Card aria-labelledby="near-quota">
-              <CardHeader id="near-quota" title="Near or over quota" description="Users at 80 % or more of this month's quota" />
-              {!o ? (
-                <LoadingBlock rows={4} />
-              ) : o.nearQuota.length === 0 ? (
-                <EmptyState title="Everyone is comfortably within quota" />
-              ) : (
-                <ul className="divide-y divide-zinc-100">
-                  {o.nearQuota.map((u) => (
-                    <li key={u.userId} className="px-4 py-3">
-                      <div className="mb-1.5 flex items-center justify-between gap-3">
-                        <Link to="/users/$userId" params={{ userId: u.userId }} className="truncate font-medium text-zinc-900 hover:text-brand-700 hover:underline">
-                          {u.email}
-                        </Link>
-                        <span className="shrink-0 text-xs tabular-nums text-zinc-600">
-                          {formatNumber(u.used)} / {formatNumber(u.quota)} · {u.tier}
-                          {u.used >= u.quota && (
-                            <Badge tone="red" className="ml-2">
-                              Over
-                            </Badge>
-                          )}
-                        </span>
-                      </div>
-                      <QuotaBar used={u.used} limit={u.quota} compact />
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </Card>
-          </div>
-
-          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card aria-labelledby="by-source">
               <CardHeader id="by-source" title="Requests by source" description={`Last ${DAYS} days`} />
               {o ? <BreakdownList items={totalBySource} label="Requests by source" /> : <LoadingBlock rows={4} />}
             </Card>
-            <Card aria-labelledby="revenue">
-              <CardHeader id="revenue" title="Revenue by tier" description={o ? `${formatMoney(o.monthlyRevenueCents)} a month from paying users` : 'Paying users × price'} />
-              {!o ? (
-                <LoadingBlock rows={4} />
-              ) : (
-                <Table label="Revenue by tier">
-                  <THead>
-                    <tr>
-                      <Th>Tier</Th>
-                      <Th className="text-right">Users</Th>
-                      <Th className="text-right">Price</Th>
-                      <Th className="text-right">Monthly</Th>
-                    </tr>
-                  </THead>
-                  <TBody>
-                    {o.revenue.map((r) => (
-                      <tr key={r.tierId}>
-                        <Td className="font-medium">{r.tier}</Td>
-                        <Td className="text-right tabular-nums">{formatNumber(r.users)}</Td>
-                        <Td className="text-right">{formatPrice(r.priceCents)}</Td>
-                        <Td className="text-right tabular-nums">{r.monthlyRevenueCents === null ? 'Custom' : formatMoney(r.monthlyRevenueCents)}</Td>
-                      </tr>
-                    ))}
-                  </TBody>
-                </Table>
-              )}
-            </Card>
           </div>
+
+          <Card aria-labelledby="revenue">
+            <CardHeader id="revenue" title="Revenue by tier" description={o ? `${formatMoney(o.monthlyRevenueCents)} a month from paying users` : 'Paying users × price'} />
+            {!o ? (
+              <LoadingBlock rows={4} />
+            ) : (
+              <Table label="Revenue by tier">
+                <THead>
+                  <tr>
+                    <Th>Tier</Th>
+                    <Th className="text-right">Users</Th>
+                    <Th className="text-right">Price</Th>
+                    <Th className="text-right">Monthly</Th>
+                  </tr>
+                </THead>
+                <TBody>
+                  {o.revenue.map((r) => (
+                    <tr key={r.tierId}>
+                      <Td className="font-medium">{r.tier}</Td>
+                      <Td className="text-right tabular-nums">{formatNumber(r.users)}</Td>
+                      <Td className="text-right">{formatPrice(r.priceCents)}</Td>
+                      <Td className="text-right tabular-nums">{r.monthlyRevenueCents === null ? 'Custom' : formatMoney(r.monthlyRevenueCents)}</Td>
+                    </tr>
+                  ))}
+                </TBody>
+              </Table>
+            )}
+          </Card>
 
           <SubscriptionRevenueCard />
         </div>

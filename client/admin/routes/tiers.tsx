@@ -1,8 +1,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createLazyRoute, Link } from '@tanstack/react-router';
-import { Layers, Pencil, Plus, ShoppingCart, Trash2 } from 'lucide-react';
+import { BellRing, Layers, Pencil, Plus, ShoppingCart, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { createTierSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
+import { setTierAlertPercentsSchema } from '../../../shared/alerts.ts';
 import { setTierVariantSchema } from '../../../shared/billing.ts';
 import { Button } from '../../ui/components/button.tsx';
 import { Badge, Card, PageHeader } from '../../ui/components/card.tsx';
@@ -29,13 +30,14 @@ function TiersPage() {
   const [editing, setEditing] = useState<Tier | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Tier | null>(null);
   const [selling, setSelling] = useState<Tier | null>(null);
+  const [alerting, setAlerting] = useState<Tier | null>(null);
   const invalidate = useInvalidate();
   const remove = useMutation(trpc.admin.tiers.delete.mutationOptions());
   return (
     <>
       <PageHeader
         title="Tiers"
-        description="Plans with a monthly quota and a price. A quota change applies from the next request, on every server. Public tiers are shown on the portal's front page and Plan screen."
+        description="Plans with a monthly quota and a price. A quota change applies from the next request, on every server. Public tiers are shown on the portal's front page and Plan screen. Alerts at: the usage alerts of the tier's users who set none of their own."
         actions={
           canWrite && (
             <Button variant="primary" onClick={() => setEditing('new')}>
@@ -60,6 +62,7 @@ function TiersPage() {
                 <Th className="text-right">Price</Th>
                 <Th className="text-right">Users</Th>
                 <Th>Lemon Squeezy variant</Th>
+                <Th>Alerts at</Th>
                 <Th>Description</Th>
                 {canWrite && <Th className="text-right">Actions</Th>}
               </tr>
@@ -94,6 +97,9 @@ function TiersPage() {
                   <Td>
                     <VariantCell tier={t} canWrite={canWrite} onEdit={() => setSelling(t)} />
                   </Td>
+                  <Td>
+                    <AlertPercentsCell tier={t} canWrite={canWrite} onEdit={() => setAlerting(t)} />
+                  </Td>
                   <Td className="max-w-xs whitespace-normal text-zinc-600">{t.description || <span className="text-zinc-400">—</span>}</Td>
                   {canWrite && (
                     <Td className="text-right">
@@ -115,6 +121,7 @@ function TiersPage() {
       </Card>
       <TierDialog tier={editing} onClose={() => setEditing(null)} />
       <VariantDialog tier={selling} onClose={() => setSelling(null)} />
+      <AlertPercentsDialog tier={alerting} onClose={() => setAlerting(null)} />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
@@ -278,6 +285,75 @@ function VariantDialog({ tier, onClose }: { tier: Tier | null; onClose: () => vo
           <Button onClick={() => close(false)}>Cancel</Button>
           <Button type="submit" variant="primary" pending={isSubmitting}>
             Save variant
+          </Button>
+        </DialogFooter>
+      </form>
+    </Dialog>
+  );
+}
+
+const formatPercents = (list: readonly number[]) => list.map((p) => `${p}%`).join(', ');
+
+/** The tier's default alert thresholds, for users who set none of their own. */
+function AlertPercentsCell({ tier, canWrite, onEdit }: { tier: Tier; canWrite: boolean; onEdit: () => void }) {
+  return (
+    <span className="inline-flex items-center gap-2">
+      {tier.alertPercents.length ? <span className="tabular-nums text-zinc-800">{formatPercents(tier.alertPercents)}</span> : <span className="text-zinc-500">Off</span>}
+      {canWrite && (
+        <Button size="sm" variant="ghost" onClick={onEdit} aria-label={`Edit the alert thresholds of ${tier.name}`}>
+          <BellRing className="size-3.5" aria-hidden="true" /> Edit
+        </Button>
+      )}
+    </span>
+  );
+}
+
+/** "80, 100" or "80% 100%" → [80, 100]; a word that is not a number stays NaN, so the schema names it. */
+const parsePercents = (text: string) =>
+  text
+    .split(/[\s,;]+/)
+    .map((s) => s.replace(/%$/, ''))
+    .filter((s) => s !== '')
+    .map(Number);
+
+/** Sets a tier's default alert percentages; the server's 400 for a bad one shows under the field. */
+function AlertPercentsDialog({ tier, onClose }: { tier: Tier | null; onClose: () => void }) {
+  const invalidate = useInvalidate();
+  const setAlertPercents = useMutation(trpc.admin.tiers.setAlertPercents.mutationOptions());
+  const { form, formError, close, submitting } = useDialogForm(setTierAlertPercentsSchema, {
+    values: { percents: tier ? tier.alertPercents.join(', ') : '' },
+    toInput: (v: { percents: string }) => ({ id: tier?.id ?? '', percents: parsePercents(v.percents) }),
+    fieldFor: (p) => (p.startsWith('percents') ? 'percents' : p),
+    fields: ['percents'],
+    onOpenChange: (open) => !open && onClose(),
+  });
+  const submit = submitting(async (input) => {
+    const saved = await setAlertPercents.mutateAsync(input);
+    await invalidate('tiers');
+    toast(saved.alertPercents.length ? `${saved.name} alerts at ${formatPercents(saved.alertPercents)}` : `${saved.name} has no default alerts`);
+    close(false);
+  });
+  const { errors, isSubmitting } = form.formState;
+  return (
+    <Dialog
+      open={tier !== null}
+      onOpenChange={close}
+      title={`Alerts for ${tier?.name ?? ''}`}
+      description={
+        tier?.monthlyQuota === null
+          ? 'This tier has no quota, so percentages never fire; its users can still set request counts of their own.'
+          : "Users on this tier who set none of their own get an email and a quota.threshold_reached webhook when their period's usage crosses each of these."
+      }
+    >
+      <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
+        {formError && <Alert>{formError}</Alert>}
+        <Field label="Alert at (percent of the quota)" optional error={errors.percents?.message} hint="Whole numbers from 1 to 1000, separated by commas, e.g. 80, 100. At most 10. Empty: no default alerts.">
+          {(p) => <Input {...p} inputMode="numeric" autoComplete="off" {...form.register('percents')} />}
+        </Field>
+        <DialogFooter>
+          <Button onClick={() => close(false)}>Cancel</Button>
+          <Button type="submit" variant="primary" pending={isSubmitting}>
+            Save alerts
           </Button>
         </DialogFooter>
       </form>

@@ -10,6 +10,7 @@ import { Badge, Card, CardHeader, PageHeader } from '../../ui/components/card.ts
 import { ConfirmDialog } from '../../ui/components/dialog.tsx';
 import { EmptyState, ErrorState, LoadingBlock, Skeleton } from '../../ui/components/feedback.tsx';
 import { TabPanel, Tabs } from '../../ui/components/tabs.tsx';
+import { AlertFeedCard } from '../features/alert-feed.tsx';
 import { AuditTable, type AuditEvent } from '../features/audit-table.tsx';
 import { KeysPanel } from '../features/keys.tsx';
 import { UserBillingPanel } from '../features/user-billing.tsx';
@@ -144,6 +145,8 @@ function Overview({ userId, user, quota }: { userId: string; user: UserView; quo
           </dl>
         </Card>
       </div>
+
+      <AlertFeedCard userId={userId} limit={50} />
 
       {analytics.isError ? (
         <Card>

@@ -1,17 +1,18 @@
 import { useMutation } from '@tanstack/react-query';
 import { createLazyRoute, Link, Outlet, useNavigate } from '@tanstack/react-router';
-import { FlaskConical, Gauge, KeyRound, Layers, LogOut, UserRound, Webhook } from 'lucide-react';
+import { BellRing, FlaskConical, Gauge, KeyRound, Layers, LogOut, UserRound, Webhook } from 'lucide-react';
 import type { ComponentType } from 'react';
 import type { CustomerView } from '../../../shared/portal.ts';
 import { Button } from '../../ui/components/button.tsx';
 import { toast } from '../../ui/lib/toast.ts';
 import { Brand } from '../components/brand.tsx';
+import { NotificationsBell, QuotaAlertBanner } from '../components/alert-banner.tsx';
 import { AccountBanners } from '../components/banners.tsx';
 import { leave, useCustomer } from '../lib/session.ts';
 import { trpc } from '../lib/trpc.ts';
 
 interface NavItem {
-  to: '/app' | '/app/keys' | '/app/playground' | '/app/plan' | '/app/webhooks' | '/app/account';
+  to: '/app' | '/app/keys' | '/app/playground' | '/app/plan' | '/app/webhooks' | '/app/alerts' | '/app/account';
   label: string;
   icon: ComponentType<{ className?: string; 'aria-hidden'?: boolean }>;
 }
@@ -24,10 +25,11 @@ const NAV: readonly NavItem[] = [
   { to: '/app/playground', label: 'Playground', icon: FlaskConical },
   { to: '/app/plan', label: 'Plan', icon: Layers },
   { to: '/app/webhooks', label: 'Webhooks', icon: Webhook },
+  { to: '/app/alerts', label: 'Alerts', icon: BellRing },
   { to: '/app/account', label: 'Account', icon: UserRound },
 ];
 
-/** The signed-in portal: the product's name, the screens (a row that scrolls sideways on phones), the account menu, and the account's banners. */
+/** The signed-in portal: the product's name, the screens (a row that scrolls sideways on phones), the notifications bell, the account menu, and the account's and the quota's banners. */
 function Shell() {
   const customer = useCustomer();
   if (!customer) return null;
@@ -39,7 +41,7 @@ function Shell() {
       <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
           <Brand to="/app" />
-          <nav aria-label="Main" className="hidden flex-1 items-center gap-1 md:flex">
+          <nav aria-label="Main" className="hidden min-w-0 flex-1 items-center gap-1 overflow-x-auto md:flex">
             <NavLinks />
           </nav>
           <div className="flex-1 md:hidden" />
@@ -51,6 +53,7 @@ function Shell() {
       </header>
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 focus:outline-none sm:px-6 lg:py-8">
         <AccountBanners customer={customer} />
+        <QuotaAlertBanner />
         <Outlet />
       </main>
     </div>
@@ -71,13 +74,14 @@ function NavLinks() {
   ));
 }
 
-/** Who is signed in, and signing out (the rest of the account is a screen of its own). */
+/** The notifications bell, who is signed in (on wide screens: the nav needs the room below that), and signing out. */
 function AccountControls({ customer }: { customer: CustomerView }) {
   const navigate = useNavigate();
   const signOut = useMutation(trpc.auth.signOut.mutationOptions());
   return (
     <div className="flex min-w-0 items-center gap-2">
-      <Link to="/app/account" className="hidden max-w-48 truncate text-sm font-medium text-zinc-700 hover:text-zinc-900 hover:underline lg:block" title={customer.email}>
+      <NotificationsBell />
+      <Link to="/app/account" className="hidden max-w-48 truncate text-sm font-medium text-zinc-700 hover:text-zinc-900 hover:underline 2xl:block" title={customer.email}>
         {customer.name || customer.email}
       </Link>
       <Button

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { trpc } from './trpc.ts';
 
 /** The portal API's domains, as the portal caches them (`trpc.portal.<domain>.*`). */
-export type PortalDomain = 'auth' | 'account' | 'keys' | 'usage' | 'plan' | 'webhooks';
+export type PortalDomain = 'auth' | 'account' | 'keys' | 'usage' | 'plan' | 'webhooks' | 'alerts';
 
 /**
  * What a write in each domain can change on screen, declared once so every call
@@ -16,8 +16,10 @@ export const AFFECTED_BY: Record<PortalDomain, readonly PortalDomain[]> = {
   keys: ['keys', 'usage', 'webhooks'],
   usage: ['usage'],
   // A plan change moves the customer's tier, which the signed-in customer (auth.me) shows too.
-  plan: ['plan', 'usage', 'auth'],
+  // An upgrade resolves the alerts the new quota is above.
+  plan: ['plan', 'usage', 'auth', 'alerts'],
   webhooks: ['webhooks'],
+  alerts: ['alerts'],
 };
 
 /** `await invalidate('keys')` after a successful write in that domain. */

@@ -1,5 +1,6 @@
 import { router } from '../../trpc.ts';
 import { adminAccountsRouter } from './accounts.ts';
+import { adminAlertsRouter } from './alerts.ts';
 import { adminAnalyticsRouter } from './analytics.ts';
 import { adminAuditRouter } from './audit.ts';
 import { adminBillingRouter } from './billing.ts';
@@ -24,4 +25,5 @@ export const adminRouter = router({
   settings: adminSettingsRouter,
   billing: adminBillingRouter,
   webhooks: adminWebhooksRouter,
+  alerts: adminAlertsRouter,
 });

@@ -1,4 +1,5 @@
 import { createTierSchema, idSchema, updateTierSchema, type TierView } from '../../../shared/admin.ts';
+import { setTierAlertPercentsSchema } from '../../../shared/alerts.ts';
 import { setTierVariantSchema } from '../../../shared/billing.ts';
 import { adminProcedure, router, uses } from '../../trpc.ts';
 
@@ -13,6 +14,10 @@ export const adminTiersRouter = router({
     await ctx.services.tiers.delete(ctx.em, input.id, ctx.actor);
     return { deleted: true };
   }),
+  /** The tier's default alert thresholds, in percent of its quota. */
+  setAlertPercents: procedure
+    .input(setTierAlertPercentsSchema)
+    .mutation(({ ctx, input }) => ctx.services.tiers.setAlertPercents(ctx.em, input.id, input.percents, ctx.actor)),
   /** Sets or clears the Lemon Squeezy variant the tier is sold as; the variant is checked against the API (409 while billing is off). */
   setVariant: adminProcedure
     .use(uses('billing'))

@@ -1,5 +1,6 @@
 import { router } from '../../trpc.ts';
 import { portalAccountRouter } from './account.ts';
+import { portalAlertsRouter } from './alerts.ts';
 import { portalAuthRouter } from './auth.ts';
 import { portalKeysRouter } from './keys.ts';
 import { portalPlanRouter } from './plan.ts';
@@ -19,4 +20,5 @@ export const portalRouter = router({
   usage: portalUsageRouter,
   plan: portalPlanRouter,
   webhooks: portalWebhooksRouter,
+  alerts: portalAlertsRouter,
 });
