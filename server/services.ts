@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { AlertService } from './alerts/service.ts';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
 import { BillingService } from './billing/service.ts';
@@ -74,6 +75,8 @@ export interface Services {
   billing: BillingService;
   /** Outgoing webhooks: endpoints, events, signed durable deliveries (server/webhooks/). */
   webhooks: WebhookService;
+  /** Usage alerts: announcing and resolving what the ledger flush detects (server/alerts/). */
+  alerts: AlertService;
 }
 
 export function createServices(deps: {
@@ -122,8 +125,10 @@ export function createServices(deps: {
     keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
     demo: { enabled: config.demo.enabled },
   });
-  const tiers = new TierService();
-  const billing = new BillingService({ config, logger, orm, jobs, metrics, tiers, usage, publicUrl: () => mail.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
+  const alerts = new AlertService({ logger, orm, jobs, mail, events: webhooks, usage, metrics });
+  ledger.onAlerts = (rows) => alerts.queue(rows);
+  const tiers = new TierService({ alerts });
+  const billing = new BillingService({ config, logger, orm, jobs, metrics, tiers, usage, events: webhooks, alerts, publicUrl: () => mail.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
   return {
     config,
     logger,
@@ -133,7 +138,7 @@ export function createServices(deps: {
     bcrypt,
     keys,
     managementKeys,
-    users: new UserService(),
+    users: new UserService({ events: webhooks, alerts }),
     ledger,
     usage,
     reporting: new ReportingService({ ledger, usage }),
@@ -151,6 +156,7 @@ export function createServices(deps: {
     mail,
     billing,
     webhooks,
+    alerts,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -171,6 +177,7 @@ export async function startServices(services: Services): Promise<void> {
   // Registered before the jobs service starts, so its workers start with it (see Jobs.work).
   services.billing.start();
   services.webhooks.start();
+  services.alerts.start();
   await services.invalidations.start();
   await services.jobs.start();
 }
@@ -183,6 +190,7 @@ export async function stopServices(services: Services): Promise<void> {
   await services.maintenance.stop();
   await services.billing.stop();
   await services.webhooks.stop();
+  await services.alerts.stop();
   await services.ledger.stop(services.config.shutdownTimeoutMs);
   await services.invalidations.stop();
   await services.sources.close();

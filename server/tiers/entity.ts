@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
+import { DEFAULT_ALERT_PERCENTS } from '../../shared/alerts.ts';
 import { TierRepository } from './repository.ts';
 
 const TierSchema = defineEntity({
@@ -21,7 +22,8 @@ const TierSchema = defineEntity({
     /** The Lemon Squeezy variant this tier is sold as; null: not for sale through billing. Unique. */
     lemonsqueezyVariantId: p.string().length(20).nullable(),
     /** Default alert thresholds, in percent of the quota, for users who set none of their own. */
-    alertPercents: p.json<number[]>().default('[80, 100]'),
+    // The column's default is for rows written in SQL; an entity gets the array itself (the ORM would store `default` as a JSON string).
+    alertPercents: p.json<number[]>().default('[80, 100]').onCreate(() => [...DEFAULT_ALERT_PERCENTS]),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
