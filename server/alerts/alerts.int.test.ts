@@ -16,7 +16,7 @@ import { anchoredPeriod } from '../usage/admission/period.ts';
  * Webhooks library at a local receiver) and emails they lead to.
  */
 const ENV = { ALLOW_INSECURE_WEBHOOKS: 'true' };
-const QUOTA_EVENTS: SubscribableEventType[] = ['quota.threshold_reached', 'quota.exhausted', 'quota.resolved'];
+const EVENTS: SubscribableEventType[] = ['quota.threshold_reached', 'quota.exhausted', 'quota.resolved', 'subscription.changed'];
 
 let server: TestServer;
 let receiver: WebhookReceiver;
@@ -48,7 +48,7 @@ async function customer(s: TestServer, quota: number | null, thresholds?: Thresh
   if (thresholds !== undefined) await s.orm.em.fork().execute(`update users set alert_thresholds = ? where id = ?`, [thresholds === null ? null : JSON.stringify(thresholds), c.userId]);
   const key = await portal.portal.keys.create.mutate({ name: 'alerts' });
   const path = `/${randomBytes(4).toString('hex')}`;
-  const created = await portal.portal.webhooks.create.mutate({ url: receiver.url(path), eventTypes: QUOTA_EVENTS });
+  const created = await portal.portal.webhooks.create.mutate({ url: receiver.url(path), eventTypes: EVENTS });
   receiver.trust(path, created.secret);
   return { userId: c.userId, email: c.email, key: key.key, path };
 }
@@ -192,6 +192,19 @@ describe('crossing thresholds', () => {
     // Percentages mean nothing without a quota.
     expect(events(unlimited)).toHaveLength(1);
   });
+
+  it('a malformed stored list never stops the ledger: its good entries still fire', async () => {
+    const c = await customer(server, 10);
+    await server.orm.em.fork().execute(`update users set alert_thresholds = ? where id = ?`, [
+      JSON.stringify([{ kind: 'count', value: 'two' }, 5, { kind: 'percent', value: 1.5 }, { kind: 'count', value: 99_999_999_999 }, { kind: 'count', value: 2 }]),
+      c.userId,
+    ]);
+    expect(await calls(server, c.key, 3)).toEqual([200, 200, 200]);
+    expect(await counterLedgerMismatches(server.services, [c.userId])).toEqual([]);
+    const [got] = await delivered(c, 'quota.threshold_reached', 1);
+    expect(got?.payload.data).toMatchObject({ threshold: { kind: 'count', value: 2 }, used: 2 });
+    expect((await alertRows(server, c.userId)).map((r) => [r.kind, r.value])).toEqual([['count', 2]]);
+  });
 });
 
 describe('exactly once', () => {
@@ -246,7 +259,11 @@ describe('resolution', () => {
     ]);
     await calls(server, c.key, 9);
     await delivered(c, 'quota.threshold_reached', 2);
-    await server.services.users.update(server.orm.em.fork(), { id: c.userId, tierId: await tier(server, 100) }, TEST_ACTOR);
+    const before = await tier(server, 10);
+    const bigger = await tier(server, 100);
+    await server.services.users.update(server.orm.em.fork(), { id: c.userId, tierId: bigger }, TEST_ACTOR);
+    const [changed] = await delivered(c, 'subscription.changed', 1);
+    expect(changed?.payload.data).toEqual({ userId: c.userId, tierId: bigger, tierName: 'Alerts 100', previousTierId: before, status: 'assigned_by_admin' });
     const [resolved] = await delivered(c, 'quota.resolved', 1);
     expect(resolved?.verified).toBe(true);
     expect(resolved?.payload.data).toMatchObject({ userId: c.userId, threshold: { kind: 'percent', value: 80 }, reason: 'upgrade', used: 9, limit: 100 });

@@ -27,6 +27,8 @@ export const QUOTA_ALERT_EMAIL_KIND = 'quota-alert';
 /** How long after an alert fired the sweep takes its job as lost (the flush queues it at once). */
 const SWEEP_GRACE_MS = 30_000;
 const SWEEP_BATCH = 500;
+/** pg-boss drops a second job for the same alert within this slot (a sweep racing the flush's own); the claim covers the rest. */
+const once = (alertId: string) => ({ singletonKey: alertId, singletonSeconds: 60 });
 
 interface AlertJob {
   alertId: string;
@@ -66,9 +68,9 @@ export class AlertService {
   start(): void {
     if (this.working) return;
     this.working = true;
-    const once = { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120, deleteAfterSeconds: 86_400 };
-    this.jobs.work<AlertJob>(DISPATCH_QUEUE, async ({ alertId }) => void (await this.dispatch(alertId)), { ...once, concurrency: 4 });
-    this.jobs.work<AlertJob>(RESOLVED_QUEUE, async ({ alertId }) => void (await this.announceResolution(alertId)), { ...once, concurrency: 2 });
+    const announcing = { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120, deleteAfterSeconds: 86_400 };
+    this.jobs.work<AlertJob>(DISPATCH_QUEUE, async ({ alertId }) => void (await this.dispatch(alertId)), { ...announcing, concurrency: 4 });
+    this.jobs.work<AlertJob>(RESOLVED_QUEUE, async ({ alertId }) => void (await this.announceResolution(alertId)), { ...announcing, concurrency: 2 });
     // The next run is the retry.
     const periodic = { retryLimit: 0, expireInSeconds: 120, deleteAfterSeconds: 3600 };
     this.jobs.work(RESOLVE_QUEUE, async () => void (await this.resolve()), periodic);
@@ -86,7 +88,7 @@ export class AlertService {
   /** The ledger writer's hook: one announcement job per alert its flush fired. */
   async queue(rows: FiredAlertRow[]): Promise<void> {
     const em = this.orm.em.fork() as EntityManager;
-    for (const row of rows) await this.jobs.send(em, DISPATCH_QUEUE, { alertId: row.id } satisfies AlertJob, { singletonKey: row.id });
+    for (const row of rows) await this.jobs.send(em, DISPATCH_QUEUE, { alertId: row.id } satisfies AlertJob, once(row.id));
   }
 
   /**
@@ -116,7 +118,7 @@ export class AlertService {
   async resolve(): Promise<number> {
     return (this.orm.em.fork() as EntityManager).transactional(async (tx) => {
       const ids = await tx.getRepository(QuotaAlert).resolveStale();
-      for (const id of ids) await this.jobs.send(tx, RESOLVED_QUEUE, { alertId: id } satisfies AlertJob, { singletonKey: id });
+      for (const id of ids) await this.jobs.send(tx, RESOLVED_QUEUE, { alertId: id } satisfies AlertJob, once(id));
       return ids.length;
     });
   }
@@ -158,9 +160,9 @@ export class AlertService {
     const em = this.orm.em.fork() as EntityManager;
     const repo = em.getRepository(QuotaAlert);
     const fired = await repo.undispatched(graceMs, SWEEP_BATCH);
-    for (const id of fired) await this.jobs.send(em, DISPATCH_QUEUE, { alertId: id } satisfies AlertJob);
+    for (const id of fired) await this.jobs.send(em, DISPATCH_QUEUE, { alertId: id } satisfies AlertJob, once(id));
     const resolved = await repo.unannouncedResolutions(graceMs, SWEEP_BATCH);
-    for (const id of resolved) await this.jobs.send(em, RESOLVED_QUEUE, { alertId: id } satisfies AlertJob);
+    for (const id of resolved) await this.jobs.send(em, RESOLVED_QUEUE, { alertId: id } satisfies AlertJob, once(id));
     return fired.length + resolved.length;
   }
 

@@ -154,6 +154,20 @@ describe('the webhook', () => {
     expect(await count(`select count(*)::int as n from audit_events where actor_type = 'billing' and action = 'user.tier_changed' and target_id = ?`, [c.userId])).toBe(1);
   });
 
+  it('announces the tier change as subscription.changed to the customer\'s endpoint', async () => {
+    const c = await createCustomer(server);
+    const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
+    // Never reached (no internet in tests): the delivery row, written in billing's transaction, is what is checked.
+    await portal.portal.webhooks.create.mutate({ url: 'https://hooks.example.com/harmonic', eventTypes: ['subscription.changed'] });
+    await deliver('subscription_created', subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active' }));
+    expect(await tierOf(c.userId)).toBe('Pro');
+    const rows = await server.orm.em.fork().execute<{ payload: { type: string; data: Record<string, unknown> } }[]>(
+      `select d.payload from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where e.user_id = ? and d.event_type = 'subscription.changed'`,
+      [c.userId],
+    );
+    expect(rows.map((r) => r.payload.data)).toEqual([{ userId: c.userId, tierId: tierIds['Pro'], tierName: 'Pro', previousTierId: tierIds['Free'], status: 'active' }]);
+  });
+
   it('stores a delivery that reaches two instances at once once, and applies it once', async () => {
     // Before the second instance exists: either instance's worker may send the verification email, and the inbox reads this one's.
     const c = await createCustomer(server);

@@ -249,24 +249,17 @@ export interface FiredAlertRow {
 }
 
 /**
- * The user's thresholds in force as rows (kind, value, at_count) for a call
- * admitted under quota `limit`: their own list (users.alert_thresholds), else
- * their tier's percentages, plus the quota itself (`exhausted`) unless the
- * list is empty (alerts off). Percentages need a quota; each stands for the
- * count ceil(value% × limit). Malformed
- * entries are skipped rather than cast, so no stored list can make the
- * ledger's statement fail (the ledger must always be written).
+ * The user's thresholds in force, parsed once per statement (kind, value):
+ * their own list (users.alert_thresholds), else their tier's percentages.
+ * Malformed entries are skipped rather than cast, so no stored list can make
+ * the ledger's statement fail (the ledger must always be written).
  */
 const THRESHOLDS = `
-  select t.kind, t.value,
-         case when t.kind = 'percent' then ceil(t.value::numeric * x."limit" / 100)::bigint else t.value::bigint end as at_count
+  select t.kind, t.value
     from (select k.kind, case when k.n between 1 and 2000000000 and k.n = trunc(k.n) then k.n::int end as value
             from (select e->>'kind' as kind, case when jsonb_typeof(e->'value') = 'number' then (e->>'value')::numeric end as n
                     from th, jsonb_array_elements(case when jsonb_typeof(th.list) = 'array' then th.list else '[]'::jsonb end) e) k) t
-   where t.value is not null and ((t.kind = 'percent' and x."limit" is not null and t.value <= 1000) or t.kind = 'count')
-  union all
-  select 'exhausted', 100, x."limit"::bigint from th
-   where x."limit" is not null and jsonb_typeof(th.list) = 'array' and jsonb_array_length(th.list) > 0`;
+   where t.value is not null and (t.kind = 'count' or (t.kind = 'percent' and t.value <= 1000))`;
 
 /**
  * One user's ledger rows, and in the same statement their keys' usage counts
@@ -317,12 +310,31 @@ export function userLedgerStatement(userId: string, events: LedgerEvent[]): Stat
                            from jsonb_array_elements(case when jsonb_typeof(t.alert_percents) = 'array' then t.alert_percents else '[]'::jsonb end) p)) as list
           from users u join tiers t on t.id = u.tier_id
          where u.id = $2::uuid
+      ), tl as (${THRESHOLDS}
+      ), span as (
+        -- The counts the batch covers, per period and quota: a threshold outside them cannot have fired.
+        select period, "limit", min("periodStart") as "periodStart", min("periodEnd") as "periodEnd",
+               min("usedAfter" - units) as lo, max("usedAfter") as hi
+          from x where "usedAfter" is not null group by period, "limit"
+      ), cand as (
+        select s.period, s."limit", s."periodStart", s."periodEnd", t.kind, t.value, t.at_count
+          from span s
+          cross join lateral (
+            select tl.kind, tl.value,
+                   case when tl.kind = 'percent' then ceil(tl.value::numeric * s."limit" / 100)::bigint else tl.value::bigint end as at_count
+              from tl where tl.kind = 'count' or s."limit" is not null
+            union all
+            -- The quota itself, whenever any threshold is in force (an empty list turns alerts off).
+            select 'exhausted', 100, s."limit"::bigint where s."limit" is not null and exists (select 1 from tl)
+          ) t
+         where t.at_count > s.lo and t.at_count <= s.hi
       ), hit as (
-        select distinct on (x.period, h.kind, h.value, h.at_count)
-               x.period, h.kind, h.value, h.at_count, x."usedAfter" as used, x."limit", x."periodStart", x."periodEnd"
-          from x cross join lateral (${THRESHOLDS}) h
-         where x."usedAfter" is not null and h.at_count > x."usedAfter" - x.units and h.at_count <= x."usedAfter"
-         order by x.period, h.kind, h.value, h.at_count, x."usedAfter"
+        select distinct on (c.period, c.kind, c.value, c.at_count)
+               c.period, c.kind, c.value, c.at_count, x."usedAfter" as used, c."limit", c."periodStart", c."periodEnd"
+          from cand c
+          join x on x.period = c.period and x."limit" is not distinct from c."limit"
+                and c.at_count > x."usedAfter" - x.units and c.at_count <= x."usedAfter"
+         order by c.period, c.kind, c.value, c.at_count, x."usedAfter"
       ), fired as (
         insert into quota_alerts (id, user_id, period, kind, value, at_count, used, quota_limit, period_start, period_end)
         select gen_random_uuid(), $2::uuid, period, kind, value, at_count, used, "limit", "periodStart", "periodEnd" from hit
