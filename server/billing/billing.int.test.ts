@@ -16,6 +16,7 @@ import {
   type FakeLemonSqueezy,
 } from '../testing/lemonsqueezy.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { WebhookReceiver } from '../testing/webhook-receiver.ts';
 import { subscriptionAnchor } from '../usage/admission/period.ts';
 import { BILLING_RECHECK_QUEUE } from './service.ts';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   fake = await startFakeLemonSqueezy({ pageSize: 2 });
   fake.addVariant({ id: PRO_VARIANT, name: 'Pro monthly', price: 2900 });
   fake.addVariant({ id: ENTERPRISE_VARIANT, name: 'Enterprise monthly', price: 49_900 });
-  [server, off] = await Promise.all([startTestServer({ env: fake.env, now: () => new Date(clockMs) }), startTestServer()]);
+  [server, off] = await Promise.all([startTestServer({ env: { ...fake.env, ALLOW_INSECURE_WEBHOOKS: 'true' }, now: () => new Date(clockMs) }), startTestServer()]);
   admin = adminClient(server, await signInAs(server, 'owner'));
   const tiers = await admin.admin.tiers.list.query();
   tierIds = Object.fromEntries(tiers.map((t) => [t.name, t.id]));
@@ -154,18 +155,24 @@ describe('the webhook', () => {
     expect(await count(`select count(*)::int as n from audit_events where actor_type = 'billing' and action = 'user.tier_changed' and target_id = ?`, [c.userId])).toBe(1);
   });
 
-  it('announces the tier change as subscription.changed to the customer\'s endpoint', async () => {
-    const c = await createCustomer(server);
-    const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
-    // Never reached (no internet in tests): the delivery row, written in billing's transaction, is what is checked.
-    await portal.portal.webhooks.create.mutate({ url: 'https://hooks.example.com/harmonic', eventTypes: ['subscription.changed'] });
-    await deliver('subscription_created', subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active' }));
-    expect(await tierOf(c.userId)).toBe('Pro');
-    const rows = await server.orm.em.fork().execute<{ payload: { type: string; data: Record<string, unknown> } }[]>(
-      `select d.payload from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where e.user_id = ? and d.event_type = 'subscription.changed'`,
-      [c.userId],
-    );
-    expect(rows.map((r) => r.payload.data)).toEqual([{ userId: c.userId, tierId: tierIds['Pro'], tierName: 'Pro', previousTierId: tierIds['Free'], status: 'active' }]);
+  it('announces the tier change as subscription.changed to the customer\'s endpoint, signed', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const c = await createCustomer(server);
+      const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
+      const created = await portal.portal.webhooks.create.mutate({ url: receiver.url('/billing'), eventTypes: ['subscription.changed'] });
+      receiver.trust('/billing', created.secret);
+      await deliver('subscription_created', subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active' }));
+      expect(await tierOf(c.userId)).toBe('Pro');
+      const [got] = await receiver.waitFor('/billing', (r) => r.length >= 1);
+      expect(got?.verified).toBe(true);
+      expect(got?.payload).toMatchObject({
+        type: 'subscription.changed',
+        data: { userId: c.userId, tierId: tierIds['Pro'], tierName: 'Pro', previousTierId: tierIds['Free'], status: 'active' },
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('stores a delivery that reaches two instances at once once, and applies it once', async () => {
