@@ -232,13 +232,15 @@ export interface LedgerEvent {
   periodEnd: string;
 }
 
+// The period's bounds stay text (ISO, the same on every row of a period) until the alerts CTE casts
+// the one it needs: parsing two timestamps per ledger row would cost the flush for nothing.
 const LEDGER_ROWS = `
   select period, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt",
          "usedAfter", "limit", "periodStart", "periodEnd"
     from jsonb_to_recordset($1::jsonb) as x(
          period date, "apiKeyId" uuid, "clientIp" inet, endpoint text, method text,
          sources text[], status smallint, "responseTimeMs" integer, units integer, "createdAt" timestamptz,
-         "usedAfter" bigint, "limit" integer, "periodStart" timestamptz, "periodEnd" timestamptz)`;
+         "usedAfter" bigint, "limit" integer, "periodStart" text, "periodEnd" text)`;
 
 /** An alert the ledger flush fired: a threshold whose count one of the batch's calls covered. */
 export interface FiredAlertRow {
@@ -313,7 +315,7 @@ export function userLedgerStatement(userId: string, events: LedgerEvent[]): Stat
       ), tl as (${THRESHOLDS}
       ), span as (
         -- The counts the batch covers, per period and quota: a threshold outside them cannot have fired.
-        select period, "limit", min("periodStart") as "periodStart", min("periodEnd") as "periodEnd",
+        select period, "limit", min("periodStart")::timestamptz as "periodStart", min("periodEnd")::timestamptz as "periodEnd",
                min("usedAfter" - units) as lo, max("usedAfter") as hi
           from x where "usedAfter" is not null group by period, "limit"
       ), cand as (
