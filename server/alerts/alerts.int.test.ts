@@ -277,6 +277,17 @@ describe('resolution', () => {
     ]);
   });
 
+  it("raising a tier's quota resolves what it undoes for the users on it", async () => {
+    const c = await customer(server, 10);
+    const own = await server.services.tiers.create(server.orm.em.fork(), { name: 'Alerts raised', monthlyQuota: 10, priceCents: null, description: '', isDefault: false, public: false }, TEST_ACTOR);
+    await server.services.users.update(server.orm.em.fork(), { id: c.userId, tierId: own.id }, TEST_ACTOR);
+    await calls(server, c.key, 8);
+    await delivered(c, 'quota.threshold_reached', 1);
+    await server.services.tiers.update(server.orm.em.fork(), { id: own.id, monthlyQuota: 20 }, TEST_ACTOR);
+    const [resolved] = await delivered(c, 'quota.resolved', 1);
+    expect(resolved?.payload.data).toMatchObject({ threshold: { kind: 'percent', value: 80 }, reason: 'upgrade', used: 8, limit: 20 });
+  });
+
   it('a new period resolves every alert of the old one, once', async () => {
     const db = await createTestDatabase();
     const s = await startTestServer({ env: ENV, db });
