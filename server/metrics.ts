@@ -123,6 +123,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly alertsFired = new Counter({
+    name: 'harmonic_alerts_fired_total',
+    help: 'Quota alerts announced (webhook event and email queued), by kind: percent, count, exhausted',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: {
     ledger: () => { pending: number; lagMs: number; written: number };
     /** The refused-call counts' buffer (server/usage/refusals/writer.ts). */

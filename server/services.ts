@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AlertSettingsService } from './alerts/settings.ts';
+import { AlertService } from './alerts/service.ts';
 import { AdminAccountService } from './admin/accounts/service.ts';
 import { AdminAuthService } from './admin/auth/service.ts';
 import { BillingService } from './billing/service.ts';
@@ -80,6 +81,8 @@ export interface Services {
   webhooks: WebhookService;
   /** Usage alerts' thresholds, the portal's notices and the operator's feed (server/alerts/settings.ts). */
   alertSettings: AlertSettingsService;
+  /** Usage alerts: announcing and resolving what the ledger flush detects (server/alerts/). */
+  alerts: AlertService;
 }
 
 export function createServices(deps: {
@@ -130,8 +133,10 @@ export function createServices(deps: {
     keyRefused: (key, reason) => keys.refusedAtAdmission(key, reason),
     demo: { enabled: config.demo.enabled },
   });
-  const tiers = new TierService();
-  const billing = new BillingService({ config, logger, orm, jobs, metrics, tiers, usage, publicUrl: () => mail.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
+  const alerts = new AlertService({ logger, orm, jobs, mail, events: webhooks, usage, metrics });
+  ledger.onAlerts = (rows) => alerts.queue(rows);
+  const tiers = new TierService({ alerts });
+  const billing = new BillingService({ config, logger, orm, jobs, metrics, tiers, usage, events: webhooks, alerts, publicUrl: () => mail.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
   return {
     config,
     logger,
@@ -141,7 +146,7 @@ export function createServices(deps: {
     bcrypt,
     keys,
     managementKeys,
-    users: new UserService(),
+    users: new UserService({ events: webhooks, alerts }),
     ledger,
     refusals,
     usage,
@@ -161,6 +166,7 @@ export function createServices(deps: {
     billing,
     webhooks,
     alertSettings: new AlertSettingsService(),
+    alerts,
     invalidations: new InvalidationListener({
       connectionString: orm.config.get('clientUrl') ?? '',
       logger,
@@ -182,6 +188,7 @@ export async function startServices(services: Services): Promise<void> {
   // Registered before the jobs service starts, so its workers start with it (see Jobs.work).
   services.billing.start();
   services.webhooks.start();
+  services.alerts.start();
   await services.invalidations.start();
   await services.jobs.start();
 }
@@ -194,6 +201,7 @@ export async function stopServices(services: Services): Promise<void> {
   await services.maintenance.stop();
   await services.billing.stop();
   await services.webhooks.stop();
+  await services.alerts.stop();
   await Promise.all([services.ledger.stop(services.config.shutdownTimeoutMs), services.refusals.stop(services.config.shutdownTimeoutMs)]);
   await services.invalidations.stop();
   await services.sources.close();

@@ -5,6 +5,9 @@
  *   (b) bare Fastify route + one SQL statement     (counter increment + ledger insert: the metered ceiling)
  *   (c) GET /healthz
  *   (d) keyed POST /api/v1/data on the kb source, warm key cache and source cache
+ *   (d0) the same on a limited tier with usage alerts off, and (d1) with alerts whose thresholds are crossed
+ *       during the run (and others that are not): what detection in the ledger flush costs; measured last,
+ *       in BENCH_ALERT_ROUNDS (default 4) rounds of alternating order
  *   (e) the same call for a user over quota        (the 429 path)
  *   (f) the same call without a key                (demo mode)
  *   (g) the same call through tRPC                 (POST /trpc/data.fetch, the typed client's request)
@@ -21,7 +24,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '../../server/config.ts';
 import { createServices } from '../../server/services.ts';
-import { createUserWithKey, setUsedThisPeriod } from '../../server/testing/fixtures.ts';
+import { createUserWithKey, setUsedThisPeriod, TEST_ACTOR } from '../../server/testing/fixtures.ts';
 import { spawnServer, REPO_ROOT } from '../../server/testing/process.ts';
 import { withBenchDatabase } from './database.ts';
 import { printTable, type Row } from './stats.ts';
@@ -30,6 +33,8 @@ import { topFrames } from './profile.ts';
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
+/** Rounds of the alerts pair (d0, d1). */
+const ALERT_ROUNDS = Number(process.env['BENCH_ALERT_ROUNDS'] ?? 4);
 const PROFILE = process.argv.includes('--profile');
 const OUT_DIR = path.join(REPO_ROOT, 'bench-results');
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
@@ -127,6 +132,23 @@ async function main(): Promise<void> {
       const over = await createUserWithKey(services);
       await setUsedThisPeriod(services, over.userId, 1000);
       const reference = await createUserWithKey(services, { tier: 'Enterprise' });
+      // Alerts: two users on one limited tier (a quota no run reaches), one with alerts off, one with
+      // thresholds the run crosses (counts) and ones it does not (percentages, a huge count).
+      const limited = 'Bench limited';
+      await services.tiers.create(orm.em.fork(), { name: limited, monthlyQuota: 2_000_000_000, priceCents: null, description: '', isDefault: false, public: false }, TEST_ACTOR);
+      const alertsOff = await createUserWithKey(services, { tier: limited });
+      const alertsOn = await createUserWithKey(services, { tier: limited });
+      const crossed = [1_000, 5_000, 20_000];
+      await orm.em.fork().execute(`update users set alert_thresholds = '[]' where id = ?`, [alertsOff.userId]);
+      await orm.em.fork().execute(`update users set alert_thresholds = ? where id = ?`, [
+        JSON.stringify([
+          { kind: 'percent', value: 50 },
+          { kind: 'percent', value: 80 },
+          ...crossed.map((value) => ({ kind: 'count', value })),
+          { kind: 'count', value: 1_000_000_000 },
+        ]),
+        alertsOn.userId,
+      ]);
 
       const hello = await startReference('hello');
       const metered = await startReference('metered', [url, reference.userId]);
@@ -182,6 +204,26 @@ async function main(): Promise<void> {
           expected: 200,
         },
         {
+          id: 'd0',
+          name: 'same, limited tier, alerts off',
+          url: `${harmonic.url}/api/v1/data`,
+          pid: harmonic.pid,
+          method: 'POST',
+          headers: { ...json, 'x-api-key': alertsOff.key },
+          body: dataBody,
+          expected: 200,
+        },
+        {
+          id: 'd1',
+          name: 'same, limited tier, alerts crossed',
+          url: `${harmonic.url}/api/v1/data`,
+          pid: harmonic.pid,
+          method: 'POST',
+          headers: { ...json, 'x-api-key': alertsOn.key },
+          body: dataBody,
+          expected: 200,
+        },
+        {
           id: 'e',
           name: 'same, user over quota (429)',
           url: `${harmonic.url}/api/v1/data`,
@@ -229,17 +271,37 @@ async function main(): Promise<void> {
       const rows: Row[] = [];
       // BENCH_ONLY=d,e runs a subset, e.g. to profile one path.
       const only = process.env['BENCH_ONLY']?.split(',');
-      for (const s of scenarios.filter((x) => !only || only.includes(x.id))) {
+      for (const s of scenarios.filter((x) => (!only || only.includes(x.id)) && x.id !== 'd0' && x.id !== 'd1')) {
         process.stdout.write(`  running (${s.id}) ${s.name}…\n`);
         rows.push(await measure(s));
       }
+      // The alerts pair, in adjacent rounds of alternating order (d0 d1, d1 d0, …): this machine's load
+      // drifts two- to three-fold within a run, so only the two halves of one round compare, and the
+      // difference reported is the median of the rounds' ratios.
+      const alertRatios: number[] = [];
+      const pair = ['d0', 'd1'].map((id) => scenarios.find((x) => x.id === id)).filter((x): x is Scenario => !!x && (!only || only.includes(x.id)));
+      for (let round = 1; pair.length === 2 && round <= ALERT_ROUNDS; round++) {
+        const measured: Record<string, Row> = {};
+        for (const s of round % 2 ? pair : [...pair].reverse()) {
+          process.stdout.write(`  running (${s.id}) ${s.name}, round ${round}…\n`);
+          measured[s.id] = { ...(await measure(s)), name: `(${s.id}) ${s.name}, round ${round}` };
+        }
+        rows.push(...Object.values(measured));
+        alertRatios.push((measured['d1']?.rps ?? 0) / (measured['d0']?.rps ?? 1));
+      }
       const rps = (id: string) => rows.find((r) => r.name.startsWith(`(${id})`))?.rps ?? 0;
+      const meanRps = (id: string) => {
+        const all = rows.filter((r) => r.name.startsWith(`(${id})`)).map((r) => r.rps ?? 0);
+        return all.length ? all.reduce((a, b) => a + b, 0) / all.length : 0;
+      };
+      const sortedRatios = [...alertRatios].sort((a, b) => a - b);
       const ratios = {
         'd/b': rps('d') / rps('b'),
         'd/a': rps('d') / rps('a'),
         'e/d': rps('e') / rps('d'),
         'g/d': rps('g') / rps('d'),
         'd/h': rps('d') / rps('h'),
+        'd1/d0': sortedRatios[Math.floor(sortedRatios.length / 2)] ?? 0,
       };
       printTable(
         rows.map((r) => ({ ...r, errors: r.errors, extra: `cpu ${r['cpuUsPerRequest']} µs/req, pg ${r['pgCpuUsPerRequest']} µs/req` })),
@@ -250,6 +312,15 @@ async function main(): Promise<void> {
       console.log(
         `\nratios: (d)/(b) = ${ratios['d/b'].toFixed(2)}, (d)/(a) = ${ratios['d/a'].toFixed(3)}, (e)/(d) = ${ratios['e/d'].toFixed(2)}, (g)/(d) = ${ratios['g/d'].toFixed(2)}, (d)/(h) = ${ratios['d/h'].toFixed(2)}`,
       );
+
+      if (ratios['d1/d0']) {
+        const [fired] = await orm.em.fork().execute<{ n: number }[]>(`select count(*)::int as n from quota_alerts where user_id = ?`, [alertsOn.userId]);
+        console.log(
+          `alerts: (d0) off ${Math.round(meanRps('d0'))} req/s, (d1) on ${Math.round(meanRps('d1'))} req/s (means of ${alertRatios.length} rounds); ` +
+            `(d1)/(d0) per round ${alertRatios.map((r) => r.toFixed(3)).join(', ')}; difference (median) ${((ratios['d1/d0'] - 1) * 100).toFixed(1)}% (target: within 5%); ` +
+            `(d1) fired ${fired?.n ?? 0} alerts (counts ${crossed.join(', ')} crossed)`,
+        );
+      }
 
       await new Promise((r) => setTimeout(r, 500));
       const [check] = await orm.em

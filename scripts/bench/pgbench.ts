@@ -6,7 +6,7 @@
  *
  *   admit-1    one keyed admission per transaction (the unbatched path)
  *   admit-50   one statement admitting 50 calls of one user (group commit)
- *   ledger-500 one user's ledger flush of 500 rows (usage_events, key_usage, usage_summaries)
+ *   ledger-500 one user's ledger flush of 500 rows (usage_events, key_usage, usage_summaries, the alerts CTE)
  *
  * over PGBENCH_USERS users (default 10,000), each with one key, on an unlimited
  * tier; PGBENCH_SECONDS (default 15) per scenario, PGBENCH_CLIENTS (default 8)
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     const events = `(select jsonb_agg(jsonb_build_object(
         'period', date_trunc('month', now() at time zone 'utc')::date, 'apiKeyId', :key_id::uuid, 'clientIp', '10.0.0.1',
         'endpoint', '/api/v1/data', 'method', 'POST', 'sources', array['kb','wiki'], 'status', 200,
-        'responseTimeMs', 12, 'units', 1, 'createdAt', now())) from generate_series(1, 500))`;
+        'responseTimeMs', 12, 'units', 1, 'createdAt', now(),
+        'usedAfter', g, 'limit', null, 'periodStart', date_trunc('month', now()), 'periodEnd', date_trunc('month', now()) + interval '1 month'))
+        from generate_series(1, 500) g)`;
     const ledger = pick + bind(userLedgerStatement('', []).text, { '1': events, '2': ':user_id::uuid' }).trim() + ';\n';
     const scenarios = [
       { id: 'admit-1', script: admit(1), callsPerTx: 1 },

@@ -16,6 +16,7 @@ import {
   type FakeLemonSqueezy,
 } from '../testing/lemonsqueezy.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { WebhookReceiver } from '../testing/webhook-receiver.ts';
 import { subscriptionAnchor } from '../usage/admission/period.ts';
 import { BILLING_RECHECK_QUEUE } from './service.ts';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   fake = await startFakeLemonSqueezy({ pageSize: 2 });
   fake.addVariant({ id: PRO_VARIANT, name: 'Pro monthly', price: 2900 });
   fake.addVariant({ id: ENTERPRISE_VARIANT, name: 'Enterprise monthly', price: 49_900 });
-  [server, off] = await Promise.all([startTestServer({ env: fake.env, now: () => new Date(clockMs) }), startTestServer()]);
+  [server, off] = await Promise.all([startTestServer({ env: { ...fake.env, ALLOW_INSECURE_WEBHOOKS: 'true' }, now: () => new Date(clockMs) }), startTestServer()]);
   admin = adminClient(server, await signInAs(server, 'owner'));
   const tiers = await admin.admin.tiers.list.query();
   tierIds = Object.fromEntries(tiers.map((t) => [t.name, t.id]));
@@ -152,6 +153,26 @@ describe('the webhook', () => {
     expect(await count(`select count(*)::int as n from billing_events where id = ?`, [first.id])).toBe(1);
     expect(await tierOf(c.userId)).toBe('Pro');
     expect(await count(`select count(*)::int as n from audit_events where actor_type = 'billing' and action = 'user.tier_changed' and target_id = ?`, [c.userId])).toBe(1);
+  });
+
+  it('announces the tier change as subscription.changed to the customer\'s endpoint, signed', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const c = await createCustomer(server);
+      const portal = portalClient(server, await signInCustomer(server, c.email, c.password));
+      const created = await portal.portal.webhooks.create.mutate({ url: receiver.url('/billing'), eventTypes: ['subscription.changed'] });
+      receiver.trust('/billing', created.secret);
+      await deliver('subscription_created', subscriptionEvent('subscription_created', newSubscriptionId(), c.userId, { status: 'active', status_formatted: 'Active' }));
+      expect(await tierOf(c.userId)).toBe('Pro');
+      const [got] = await receiver.waitFor('/billing', (r) => r.length >= 1);
+      expect(got?.verified).toBe(true);
+      expect(got?.payload).toMatchObject({
+        type: 'subscription.changed',
+        data: { userId: c.userId, tierId: tierIds['Pro'], tierName: 'Pro', previousTierId: tierIds['Free'], status: 'active' },
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('stores a delivery that reaches two instances at once once, and applies it once', async () => {

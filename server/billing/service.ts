@@ -19,6 +19,7 @@ import type {
 } from '../../shared/billing.ts';
 import type { TierView } from '../../shared/admin.ts';
 import type { PortalPlan } from '../../shared/portal.ts';
+import type { AlertService } from '../alerts/service.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import type { Config } from '../config.ts';
 import type { Orm } from '../db/orm.ts';
@@ -31,6 +32,7 @@ import { publicTierView, type TierService } from '../tiers/service.ts';
 import { subscriptionAnchor } from '../usage/admission/period.ts';
 import type { UsageService } from '../usage/service.ts';
 import { User } from '../users/entity.ts';
+import type { WebhookEmitter } from '../webhooks/service.ts';
 import { LemonSqueezyClient, LemonSqueezyError } from './client.ts';
 import { BillingEvent, BillingReconciliation, Invoice, Subscription } from './entity.ts';
 import {
@@ -90,6 +92,8 @@ export class BillingService {
   private readonly metrics: Metrics;
   private readonly tiers: TierService;
   private readonly usage: UsageService;
+  private readonly webhooks: WebhookEmitter | undefined;
+  private readonly alerts: Pick<AlertService, 'quotaChanged'> | undefined;
   private readonly publicUrl: () => string;
   /** The billing clock: grace periods and ends_at are judged by it (tests move it). */
   readonly now: () => Date;
@@ -104,6 +108,10 @@ export class BillingService {
     metrics: Metrics;
     tiers: TierService;
     usage: UsageService;
+    /** Where subscription.changed goes (server/webhooks/). */
+    events?: WebhookEmitter;
+    /** Told of every tier change, to resolve the quota alerts it undoes (server/alerts/). */
+    alerts?: Pick<AlertService, 'quotaChanged'>;
     publicUrl: () => string;
     now?: () => Date;
   }) {
@@ -114,6 +122,8 @@ export class BillingService {
     this.metrics = deps.metrics;
     this.tiers = deps.tiers;
     this.usage = deps.usage;
+    this.webhooks = deps.events;
+    this.alerts = deps.alerts;
     this.publicUrl = deps.publicUrl;
     this.now = deps.now ?? (() => new Date());
     const b = this.config.billing;
@@ -444,6 +454,13 @@ export class BillingService {
     }
     await broadcastInvalidation(tx, { kind: 'user', id: user.id });
     await tx.flush();
+    const status = target?.sub.status ?? subs[0]?.status ?? 'none';
+    await this.webhooks?.emit(tx, user.id, {
+      type: 'subscription.changed',
+      data: { userId: user.id, tierId: tier.id, tierName: tier.name, previousTierId: tierChanged ? current.id : null, status },
+    });
+    // A new tier or a new period can bring usage back under thresholds that fired.
+    await this.alerts?.quotaChanged(tx);
     if (tierChanged) this.logger.info({ userId, from: current.name, to: tier.name, cause }, 'billing moved a user to another tier');
     return tierChanged;
   }

@@ -34,6 +34,8 @@ export function registerUserCommands(program: Command): void {
     .argument('<tier>', 'tier name')
     .action((ref: string, tier: string) =>
       withServices(async (s) => {
+        // A tier change queues its webhook event and an alerts resolution run, so the queue must be open; the servers work them.
+        await s.jobs.start({ workers: false });
         const em = s.orm.em.fork();
         const user = await s.users.findByEmailOrId(em, ref);
         const updated = await s.users.setTier(em, user.id, parseInput(tierNameSchema, tier), cliActor());

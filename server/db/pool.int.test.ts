@@ -28,6 +28,10 @@ const event = (u: UserWithKey, status = 200): LedgerEvent => ({
   responseTimeMs: 1,
   units: 1,
   createdAt: new Date().toISOString(),
+  usedAfter: 1,
+  limit: null,
+  periodStart: new Date().toISOString(),
+  periodEnd: new Date().toISOString(),
 });
 
 async function ledgerRows(userId: string): Promise<{ events: number; keyUsage: number; summaries: number }> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
-import { TierRepository } from './repository.ts';
 import { DEFAULT_ALERT_PERCENTS } from '../../shared/alerts.ts';
+import { TierRepository } from './repository.ts';
 
 const TierSchema = defineEntity({
   name: 'Tier',
@@ -21,10 +21,8 @@ const TierSchema = defineEntity({
     public: p.boolean().default(false),
     /** The Lemon Squeezy variant this tier is sold as; null: not for sale through billing. Unique. */
     lemonsqueezyVariantId: p.string().length(20).nullable(),
-    /**
-     * Default alert thresholds, in percent of the quota, for users who set none of their own.
-     * onCreate as well as the column default: without it the ORM would put the default's SQL text (a string) in a new tier's property.
-     */
+    /** Default alert thresholds, in percent of the quota, for users who set none of their own. */
+    // The column's default is for rows written in SQL; an entity gets the array itself (the ORM would store `default` as a JSON string).
     alertPercents: p.json<number[]>().default('[80, 100]').onCreate(() => [...DEFAULT_ALERT_PERCENTS]),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreateTierInput, TierView, UpdateTierInput } from '../../shared/admin.ts';
 import type { PublicTier } from '../../shared/portal.ts';
 import { audit, type Actor } from '../audit/service.ts';
+import type { AlertService } from '../alerts/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
 import { User } from '../users/entity.ts';
@@ -48,6 +49,12 @@ const nameTaken = (name: string) =>
  * statement that counts the call.
  */
 export class TierService {
+  private readonly alerts: Pick<AlertService, 'quotaChanged'> | undefined;
+
+  constructor(deps: { alerts?: Pick<AlertService, 'quotaChanged'> } = {}) {
+    this.alerts = deps.alerts;
+  }
+
   async list(em: EntityManager): Promise<TierView[]> {
     const byTier = await em.getRepository(User).liveCountsByTier();
     const tiers = await em.find(Tier, {}, { orderBy: { monthlyQuota: 'asc nulls last', name: 'asc' } });
@@ -117,6 +124,8 @@ export class TierService {
           // Cached keys carry their tier's quota for display; admission reads it fresh anyway.
           await broadcastInvalidation(tx, { kind: 'tier', id: tier.id });
           await tx.flush();
+          // A bigger quota can bring its users back under thresholds that fired.
+          if (changes['monthlyQuota']) await this.alerts?.quotaChanged(tx);
         }
         return tierView(tier, await tx.getRepository(User).countLiveOnTier(tier.id));
       });

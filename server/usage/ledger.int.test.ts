@@ -32,6 +32,10 @@ async function admitted(key: string) {
     responseTimeMs: 1,
     units: 1,
     createdAt: admission.at.toISOString(),
+    usedAfter: admission.used,
+    limit: admission.limit,
+    periodStart: admission.periodStart.toISOString(),
+    periodEnd: admission.resetAt.toISOString(),
   });
 }
 

@@ -107,6 +107,10 @@ export class UsageService {
         responseTimeMs: Math.max(0, Math.round(performance.now() - call.startedAt)),
         units,
         createdAt: admission.at.toISOString(),
+        usedAfter: admission.used,
+        limit: admission.limit,
+        periodStart: admission.periodStart.toISOString(),
+        periodEnd: admission.resetAt.toISOString(),
       });
     }
   }

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ListUsersParams, UserList, UserView } from '../../shared/admin.ts';
+import type { AlertService } from '../alerts/service.ts';
 import { audit, type Actor } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import { broadcastInvalidation } from '../events/invalidation.ts';
@@ -8,6 +9,7 @@ import { ApiKey } from '../keys/entity.ts';
 import { Tier } from '../tiers/entity.ts';
 import { User } from './entity.ts';
 import { WebhookEndpoint } from '../webhooks/entity.ts';
+import type { WebhookEmitter } from '../webhooks/service.ts';
 
 export function userView(user: User, tier: Tier): UserView {
   return {
@@ -26,6 +28,19 @@ export function userView(user: User, tier: Tier): UserView {
 
 /** Users (the customers who own keys). Every change is audited in its own transaction. */
 export class UserService {
+  private readonly events: WebhookEmitter | undefined;
+  private readonly alerts: Pick<AlertService, 'quotaChanged'> | undefined;
+
+  constructor(deps: { events?: WebhookEmitter; alerts?: Pick<AlertService, 'quotaChanged'> } = {}) {
+    this.events = deps.events;
+    this.alerts = deps.alerts;
+  }
+
+  /** An admin moved the user to another tier (in `tx`): say so to webhooks, and resolve the alerts it undoes once it commits. */
+  private async tierChanged(tx: EntityManager, userId: string, from: Tier, to: Tier): Promise<void> {
+    await this.events?.emit(tx, userId, { type: 'subscription.changed', data: { userId, tierId: to.id, tierName: to.name, previousTierId: from.id, status: 'assigned_by_admin' } });
+    await this.alerts?.quotaChanged(tx);
+  }
   /** A tier by name (the CLI) or id (the admin API); omitted means the default tier. */
   async resolveTier(em: EntityManager, ref: string | undefined, field = 'tier'): Promise<Tier> {
     const repo = em.getRepository(Tier);
@@ -118,6 +133,7 @@ export class UserService {
         audit(tx, actor, { action: 'user.tier_changed', target: { type: 'user', id: user.id }, details: { tier: { from: from.name, to: to.name } } });
         await broadcastInvalidation(tx, { kind: 'user', id: user.id });
         await tx.flush();
+        await this.tierChanged(tx, user.id, from, to);
       }
       return userView(user, to);
     });
@@ -131,6 +147,7 @@ export class UserService {
         const user = await repo.findLiveById(input.id);
         if (!user) throw new AppError('NOT_FOUND', `No user with id ${input.id}`);
         let tier = await user.tier.loadOrFail();
+        let previous: Tier | undefined;
         const changes: Record<string, { from: unknown; to: unknown }> = {};
         if (input.email !== undefined && input.email !== user.email) {
           const other = await repo.findLiveByEmail(input.email);
@@ -149,6 +166,7 @@ export class UserService {
           const to = await this.resolveTier(tx, input.tierId, 'tierId');
           changes['tier'] = { from: tier.name, to: to.name };
           user.tier = tx.getReference(Tier, to.id, { wrapped: true });
+          previous = tier;
           tier = to;
           await broadcastInvalidation(tx, { kind: 'user', id: user.id });
         }
@@ -156,6 +174,7 @@ export class UserService {
           audit(tx, actor, { action: changes['tier'] && Object.keys(changes).length === 1 ? 'user.tier_changed' : 'user.updated', target: { type: 'user', id: user.id }, details: changes });
           await tx.flush();
         }
+        if (previous) await this.tierChanged(tx, user.id, previous, tier);
         return userView(user, tier);
       });
     } catch (err) {

@@ -5,7 +5,7 @@ import { isBadDataError } from '../../db/errors.ts';
 import type { Orm } from '../../db/orm.ts';
 import type { FieldIssue } from '../../errors.ts';
 import { UsageEvent } from '../entity.ts';
-import type { LedgerEvent, LedgerRepository } from './repository.ts';
+import type { FiredAlertRow, LedgerEvent, LedgerRepository } from './repository.ts';
 
 export interface LedgerWriterOptions {
   orm: Orm;
@@ -45,6 +45,12 @@ export class LedgerWriter {
   repaired = 0;
   /** Rows it refused even repaired: a bug, logged at error level with the row. */
   lost = 0;
+  /**
+   * Called after each successful write with the quota alerts it fired
+   * (server/alerts/service.ts queues their announcements). A failure here is
+   * logged and left to the alerts' sweep: the rows are already committed.
+   */
+  onAlerts: ((rows: FiredAlertRow[]) => Promise<void>) | undefined;
 
   constructor(opts: LedgerWriterOptions) {
     this.opts = opts;
@@ -104,9 +110,10 @@ export class LedgerWriter {
     if (batch.length === 0) return;
     const repo = this.opts.orm.em.fork().getRepository(UsageEvent);
     try {
-      await repo.insertBatch(batch);
+      const fired = await repo.insertBatch(batch);
       this.written += batch.length;
       this.failures = 0;
+      await this.announce(fired);
     } catch (err) {
       if (isDataError(err)) {
         await this.writeOneByOne(batch, repo);
@@ -135,21 +142,33 @@ export class LedgerWriter {
   /** One row; throws only for a reason other than its data (the caller keeps it queued). */
   private async writeOne(event: LedgerEvent, repo: LedgerRepository): Promise<void> {
     try {
-      await repo.insertBatch([event]);
+      const fired = await repo.insertBatch([event]);
       this.written++;
+      await this.announce(fired);
       return;
     } catch (err) {
       if (!isDataError(err)) throw err;
       this.log.warn({ err, event: describe(event) }, 'usage ledger refused an event; writing it repaired');
     }
     try {
-      await repo.insertBatch([repaired(event)]);
+      const fired = await repo.insertBatch([repaired(event)]);
       this.written++;
       this.repaired++;
+      await this.announce(fired);
     } catch (err) {
       if (!isDataError(err)) throw err;
       this.lost++;
       this.log.error({ err, event: describe(event) }, 'usage ledger refused an event even repaired; the counter is now ahead of the ledger');
+    }
+  }
+
+  /** Never throws: the batch is written, so it must not be retried (the sweep announces what this misses). */
+  private async announce(fired: FiredAlertRow[]): Promise<void> {
+    if (fired.length === 0 || !this.onAlerts) return;
+    try {
+      await this.onAlerts(fired);
+    } catch (err) {
+      this.log.warn({ err, alerts: fired.length }, 'could not queue the announcement of quota alerts; the alerts sweep will');
     }
   }
 

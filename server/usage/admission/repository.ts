@@ -219,29 +219,73 @@ export interface LedgerEvent {
   responseTimeMs: number;
   units: number;
   createdAt: string;
+  /**
+   * The counter after this call (admission.used): the call covers the counts
+   * (usedAfter − units, usedAfter], and since the counter is exact each count
+   * is covered by exactly one call, whichever instance or batch admitted it.
+   */
+  usedAfter: number;
+  /** The quota the call was admitted under (null = unlimited). */
+  limit: number | null;
+  /** The period charged, ISO: its first instant and the next one's. */
+  periodStart: string;
+  periodEnd: string;
 }
 
+// The period's bounds stay text (ISO, the same on every row of a period) until the alerts CTE casts
+// the one it needs: parsing two timestamps per ledger row would cost the flush for nothing.
 const LEDGER_ROWS = `
-  select period, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt"
+  select period, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt",
+         "usedAfter", "limit", "periodStart", "periodEnd"
     from jsonb_to_recordset($1::jsonb) as x(
          period date, "apiKeyId" uuid, "clientIp" inet, endpoint text, method text,
-         sources text[], status smallint, "responseTimeMs" integer, units integer, "createdAt" timestamptz)`;
+         sources text[], status smallint, "responseTimeMs" integer, units integer, "createdAt" timestamptz,
+         "usedAfter" bigint, "limit" integer, "periodStart" text, "periodEnd" text)`;
+
+/** An alert the ledger flush fired: a threshold whose count one of the batch's calls covered. */
+export interface FiredAlertRow {
+  id: string;
+  user_id: string;
+  kind: 'percent' | 'count' | 'exhausted';
+  value: number;
+}
+
+/**
+ * The user's thresholds in force, parsed once per statement (kind, value):
+ * their own list (users.alert_thresholds), else their tier's percentages.
+ * Malformed entries are skipped rather than cast, so no stored list can make
+ * the ledger's statement fail (the ledger must always be written).
+ */
+const THRESHOLDS = `
+  select t.kind, t.value
+    from (select k.kind, case when k.n between 1 and 2000000000 and k.n = trunc(k.n) then k.n::int end as value
+            from (select e->>'kind' as kind, case when jsonb_typeof(e->'value') = 'number' then (e->>'value')::numeric end as n
+                    from th, jsonb_array_elements(case when jsonb_typeof(th.list) = 'array' then th.list else '[]'::jsonb end) e) k) t
+   where t.value is not null and (t.kind = 'count' or (t.kind = 'percent' and t.value <= 1000))`;
 
 /**
  * One user's ledger rows, and in the same statement their keys' usage counts
- * and last-used times (key_usage) and their monthly summaries, so the three can
- * never disagree. Every row written carries the user id as a constant, so in
+ * and last-used times (key_usage), their monthly summaries, and the quota
+ * alerts the calls fired, so none of them can disagree and the flush stays
+ * one round trip. Every row written carries the user id as a constant, so in
  * a sharded deployment the statement goes to that user's shard.
+ *
+ * Alerts: a threshold fires in the call whose interval (usedAfter − units,
+ * usedAfter] holds its count; the unique key (user, period, kind, value,
+ * at_count) with `on conflict do nothing` makes it fire once per period
+ * across every instance, batch and retried flush. The statement returns the
+ * alerts it inserted, for the writer to announce (server/alerts/service.ts).
  */
 export function userLedgerStatement(userId: string, events: LedgerEvent[]): Statement {
   return {
     name: 'harmonic_ledger_user',
     text: `
-      with ev as (
+      with x as (${LEDGER_ROWS}
+      ), ev as (
         insert into usage_events
                (period, user_id, api_key_id, client_ip, endpoint, method, sources, status, response_time_ms, units, created_at)
         select period, $2::uuid, "apiKeyId", "clientIp", endpoint, method, sources, status, "responseTimeMs", units, "createdAt"
-          from (${LEDGER_ROWS}) x
+          from x
         returning api_key_id, period, status, response_time_ms, units, created_at
       ), keys as (
         insert into key_usage as ku (user_id, key_id, usage_count, last_used_at)
@@ -250,17 +294,56 @@ export function userLedgerStatement(userId: string, events: LedgerEvent[]): Stat
            set usage_count = ku.usage_count + excluded.usage_count,
                last_used_at = greatest(ku.last_used_at, excluded.last_used_at)
         returning 1
+      ), sums as (
+        insert into usage_summaries as us (user_id, period, requests, units, errors, total_response_ms, updated_at)
+        select $2::uuid, period, count(*), sum(units), count(*) filter (where status >= 400), sum(response_time_ms), now()
+          from ev
+         group by period
+        on conflict (user_id, period) do update
+           set requests = us.requests + excluded.requests,
+               units = us.units + excluded.units,
+               errors = us.errors + excluded.errors,
+               total_response_ms = us.total_response_ms + excluded.total_response_ms,
+               updated_at = excluded.updated_at
+        returning 1
+      ), th as (
+        select coalesce(u.alert_thresholds,
+                        (select coalesce(jsonb_agg(jsonb_build_object('kind', 'percent', 'value', p)), '[]'::jsonb)
+                           from jsonb_array_elements(case when jsonb_typeof(t.alert_percents) = 'array' then t.alert_percents else '[]'::jsonb end) p)) as list
+          from users u join tiers t on t.id = u.tier_id
+         where u.id = $2::uuid
+      ), tl as (${THRESHOLDS}
+      ), span as (
+        -- The counts the batch covers, per period and quota: a threshold outside them cannot have fired.
+        select period, "limit", min("periodStart")::timestamptz as "periodStart", min("periodEnd")::timestamptz as "periodEnd",
+               min("usedAfter" - units) as lo, max("usedAfter") as hi
+          from x where "usedAfter" is not null group by period, "limit"
+      ), cand as (
+        select s.period, s."limit", s."periodStart", s."periodEnd", t.kind, t.value, t.at_count
+          from span s
+          cross join lateral (
+            select tl.kind, tl.value,
+                   case when tl.kind = 'percent' then ceil(tl.value::numeric * s."limit" / 100)::bigint else tl.value::bigint end as at_count
+              from tl where tl.kind = 'count' or s."limit" is not null
+            union all
+            -- The quota itself, whenever any threshold is in force (an empty list turns alerts off).
+            select 'exhausted', 100, s."limit"::bigint where s."limit" is not null and exists (select 1 from tl)
+          ) t
+         where t.at_count > s.lo and t.at_count <= s.hi
+      ), hit as (
+        select distinct on (c.period, c.kind, c.value, c.at_count)
+               c.period, c.kind, c.value, c.at_count, x."usedAfter" as used, c."limit", c."periodStart", c."periodEnd"
+          from cand c
+          join x on x.period = c.period and x."limit" is not distinct from c."limit"
+                and c.at_count > x."usedAfter" - x.units and c.at_count <= x."usedAfter"
+         order by c.period, c.kind, c.value, c.at_count, x."usedAfter"
+      ), fired as (
+        insert into quota_alerts (id, user_id, period, kind, value, at_count, used, quota_limit, period_start, period_end)
+        select gen_random_uuid(), $2::uuid, period, kind, value, at_count, used, "limit", "periodStart", "periodEnd" from hit
+        on conflict on constraint quota_alerts_once do nothing
+        returning id, user_id, kind, value
       )
-      insert into usage_summaries as us (user_id, period, requests, units, errors, total_response_ms, updated_at)
-      select $2::uuid, period, count(*), sum(units), count(*) filter (where status >= 400), sum(response_time_ms), now()
-        from ev
-       group by period
-      on conflict (user_id, period) do update
-         set requests = us.requests + excluded.requests,
-             units = us.units + excluded.units,
-             errors = us.errors + excluded.errors,
-             total_response_ms = us.total_response_ms + excluded.total_response_ms,
-             updated_at = excluded.updated_at`,
+      select id, user_id::text, kind, value from fired`,
     values: [JSON.stringify(events), userId],
   };
 }
@@ -294,18 +377,18 @@ export class LedgerRepository extends EntityRepository<UsageEvent> {
   /**
    * Writes a batch of ledger rows, all or nothing: one statement when the
    * batch is one user's (the usual flush), else one per user in one transaction.
+   * Returns the quota alerts the batch fired (none for demo calls).
    */
-  async insertBatch(events: LedgerEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  async insertBatch(events: LedgerEvent[]): Promise<FiredAlertRow[]> {
+    if (events.length === 0) return [];
     const statements = ledgerStatements(events);
     const [only] = statements;
-    if (only && statements.length === 1) {
-      await (await nativePool(this.em)).query(only);
-      return;
-    }
-    await this.em.transactional(async (tx) => {
+    if (only && statements.length === 1) return (await (await nativePool(this.em)).query<FiredAlertRow>(only)).rows;
+    return this.em.transactional(async (tx) => {
       const client = await nativePool(tx);
-      for (const statement of statements) await client.query(statement);
+      const fired: FiredAlertRow[] = [];
+      for (const statement of statements) fired.push(...(await client.query<FiredAlertRow>(statement)).rows);
+      return fired;
     });
   }
 }
