@@ -3,7 +3,7 @@ import { adminClient, signIn as adminSignIn } from '../../server/testing/admin.t
 import { WebhookReceiver } from '../../server/testing/webhook-receiver.ts';
 import { baseUrl, E2E_ADMIN } from './env.ts';
 import { callApi, expect, expectAccessible, expectFitsWidth, screenshot, settled, signIn, test } from './fixtures.ts';
-import { emailCount, nextEmail } from './mail.ts';
+import { emailCount, nextEmail, onThisServer } from './mail.ts';
 
 async function adminApi() {
   return adminClient({ url: baseUrl() }, await adminSignIn({ url: baseUrl() }, E2E_ADMIN.email, E2E_ADMIN.password));
@@ -32,6 +32,12 @@ test('a customer crossing 80% of the quota sees the banner and the notification,
     await page.getByLabel('Email').fill(me.email);
     await page.getByLabel('Password', { exact: true }).fill(me.password);
     await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+    // Alert emails go only to verified addresses (an unverified one may be someone else's).
+    const verification = await nextEmail(me.email, '/verify-email');
+    await page.goto(onThisServer(verification.link));
+    await expect(page.getByRole('heading', { level: 1, name: 'Your email is verified' })).toBeVisible();
+    await page.getByRole('link', { name: 'Go to your dashboard' }).first().click();
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 
     // A small quota, so 8 real calls are 80% of it.

@@ -72,3 +72,13 @@ export async function nextEmail(to: string, path: string | readonly string[], si
   if ('error' in body) throw new Error(`no email to ${to} linking to ${path}: ${body.error}`);
   return body;
 }
+
+/**
+ * The emailed links point at PUBLIC_URL, else http://localhost:<port>; the
+ * browser here talks to 127.0.0.1:<port>, which holds its cookies. Same server,
+ * same path and token: open the link there.
+ */
+export const onThisServer = (link: string) => {
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
+};

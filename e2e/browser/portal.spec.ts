@@ -4,21 +4,11 @@ import pg from 'pg';
 import { adminClient, signIn as adminSignIn } from '../../server/testing/admin.ts';
 import { baseUrl, databaseUrl, E2E_ADMIN } from './env.ts';
 import { callApi, expect, expectAccessible, expectFitsWidth, screenshot, settled, test } from './fixtures.ts';
-import { emailCount, nextEmail } from './mail.ts';
+import { emailCount, nextEmail, onThisServer } from './mail.ts';
 
 const KEY = /^hm_[A-Za-z0-9]{32}$/;
 
 const newCustomer = (who: string) => ({ name: `${who[0]?.toUpperCase()}${who.slice(1)} Customer`, email: `${who}-${randomBytes(3).toString('hex')}@example.com`, password: `plum-orbit-${randomBytes(4).toString('hex')}-lantern` });
-
-/**
- * The emailed links point at PUBLIC_URL, else http://localhost:<port>; the
- * browser here talks to 127.0.0.1:<port>, which holds its cookies. Same server,
- * same path and token: open the link there.
- */
-const onThisServer = (link: string) => {
-  const url = new URL(link);
-  return `${url.pathname}${url.search}`;
-};
 
 async function signUp(page: Page, c: { name: string; email: string; password: string }): Promise<void> {
   await page.getByLabel('Name').fill(c.name);

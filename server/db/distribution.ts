@@ -29,6 +29,7 @@ export const DISTRIBUTION: Readonly<Record<string, Placement>> = {
   key_usage: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters' },
   usage_events: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters', timePartitioned: { column: 'period', interval: '1 month' } },
   refusal_counters: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters' },
+  quota_alerts: { kind: 'distributed', column: 'user_id', colocateWith: 'usage_counters' },
   demo_counters: { kind: 'distributed', column: 'client_ip' },
   audit_events: { kind: 'local' },
   admin_sessions: { kind: 'local' },

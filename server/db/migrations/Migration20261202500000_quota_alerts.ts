@@ -14,7 +14,7 @@ export class Migration20261202500000_quota_alerts extends Migration {
     this.addSql(`alter table users add column notifications_seen_at timestamptz null`);
     this.addSql(`
       create table quota_alerts (
-        id uuid primary key,
+        id uuid not null,
         user_id uuid not null references users (id) on delete cascade,
         period date not null,
         kind varchar(16) not null check (kind in ('percent', 'count', 'exhausted')),
@@ -29,6 +29,8 @@ export class Migration20261202500000_quota_alerts extends Migration {
         resolved_at timestamptz null,
         resolved_reason varchar(16) null check (resolved_reason in ('period_reset', 'upgrade')),
         resolution_dispatched_at timestamptz null,
+        -- The user first: in a sharded deployment the table is distributed by user_id (server/db/distribution.ts).
+        primary key (user_id, id),
         constraint quota_alerts_once unique (user_id, period, kind, value, at_count)
       )`);
     this.addSql(`create index quota_alerts_user_fired on quota_alerts (user_id, fired_at desc)`);
