@@ -101,7 +101,9 @@ export class AlertService {
       const alert = await tx.getRepository(QuotaAlert).claimDispatch(alertId);
       if (!alert) return null;
       await this.events.emit(tx, alert.user_id, firedEvent(alert));
-      if (await this.emailable(tx, alert.user_id)) await this.mail.enqueue(tx, QUOTA_ALERT_EMAIL_KIND, { alertId } satisfies AlertJob);
+      // A threshold at the quota itself (100%) fires with `exhausted`, whose email says it: one email, not two.
+      const saidByExhausted = alert.kind !== 'exhausted' && alert.quota_limit !== null && alert.at_count === alert.quota_limit;
+      if (!saidByExhausted && (await this.emailable(tx, alert.user_id))) await this.mail.enqueue(tx, QUOTA_ALERT_EMAIL_KIND, { alertId } satisfies AlertJob);
       return alert;
     });
     if (!claimed) return false;
