@@ -125,8 +125,13 @@ export class AlertService {
     });
   }
 
-  /** Called in the transaction of a tier change or a quota change: a resolution run follows its commit. */
+  /**
+   * Called in the transaction of a tier change or a quota change: a resolution run follows its commit.
+   * Where no job queue is open (a script's own services) the change must still go through; the
+   * servers' minute schedule of the same run resolves it then.
+   */
   async quotaChanged(tx: EntityManager): Promise<void> {
+    if (!this.jobs.open) return;
     await this.jobs.send(tx, RESOLVE_QUEUE, {});
   }
 

@@ -192,6 +192,11 @@ export class Jobs {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
+  /** Whether jobs can be sent: start() has run (workers or send-only). */
+  get open(): boolean {
+    return this.boss !== undefined;
+  }
+
   private started(): PgBoss {
     if (!this.boss) throw new Error('jobs are not started (services.jobs.start())');
     return this.boss;

@@ -6,14 +6,14 @@ import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 /**
  * Ready for a sharded PostgreSQL (Citus): tiers, users and api_keys are to be
- * reference tables; the counters, the ledger, its summaries and key_usage are
+ * reference tables; the counters, the ledger, its summaries, key_usage and quota_alerts are
  * distributed by user_id (demo_counters by client_ip). Every admission and
  * ledger statement must then name its row's distribution value, so it goes to
  * one shard, and touch nothing else. This records the statements the running
  * server really sends and checks their plans on plain PostgreSQL.
  */
 const REFERENCE = ['tiers', 'users', 'api_keys'];
-const BY_USER = ['usage_counters', 'usage_events', 'usage_summaries', 'key_usage'];
+const BY_USER = ['usage_counters', 'usage_events', 'usage_summaries', 'key_usage', 'quota_alerts'];
 const BY_ADDRESS = ['demo_counters'];
 const HOT_PATH = /^harmonic_(admit|ledger)_/;
 
